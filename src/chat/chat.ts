@@ -1,0 +1,231 @@
+// The chat domain: rooms, messages, read cursors and waiting. It knows nothing of MCP or HTTP.
+import { randomUUID } from "node:crypto";
+import type { Limits, Timing } from "../config.ts";
+import { ChatError } from "../errors.ts";
+import type { ChatStore, Membership, Room } from "../db/store.ts";
+import { type Doorbell, roomTopic } from "./doorbell.ts";
+import { authenticate, type Caller, establish } from "./identity.ts";
+import { enterQueue, queueStatus, type QueueResult } from "./queue.ts";
+import { type MemberView, messageView, type MessageView } from "./views.ts";
+import { waitFor } from "./wait.ts";
+import { WaitLimit } from "./wait-limit.ts";
+
+export interface ChatDeps {
+  store: ChatStore;
+  doorbell: Doorbell;
+  timing: Timing;
+  limits: Limits;
+  now?: () => number;
+}
+
+export interface WaitRequest {
+  /** Seconds; undefined takes the default, larger values are clamped to the maximum. */
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export type WaitResult =
+  | ({ kind: "message"; unread: number } & MessageView)
+  | { kind: "timeout"; seq: number };
+
+export const notInRoom = () => new ChatError("not_in_room", "Not in room");
+export const partnerLeft = () => new ChatError("partner_left", "Partner disconnected");
+
+export class Chat {
+  readonly store: ChatStore;
+  readonly doorbell: Doorbell;
+  readonly timing: Timing;
+  readonly limits: Limits;
+  readonly now: () => number;
+  readonly waits: WaitLimit;
+
+  constructor(deps: ChatDeps) {
+    this.store = deps.store;
+    this.doorbell = deps.doorbell;
+    this.timing = deps.timing;
+    this.limits = deps.limits;
+    this.now = deps.now ?? Date.now;
+    this.waits = new WaitLimit(deps.limits.maxWaitsPerParticipant);
+  }
+
+  // identity
+
+  authenticate(clientId: string): Caller {
+    return authenticate(this.store, clientId);
+  }
+
+  establish(clientId: string | undefined, displayName: string): Caller {
+    return this.store.write(() => establish(this.store, clientId, displayName, this.now()));
+  }
+
+  // waiting budget
+
+  waitMs(request: WaitRequest): number {
+    const seconds = Math.min(request.timeoutSeconds ?? this.timing.defaultWaitSeconds, this.timing.maxWaitSeconds);
+    return Math.max(0, seconds) * 1000;
+  }
+
+  // the queue
+
+  enterQueue(caller: Caller, request: WaitRequest): Promise<QueueResult> {
+    return this.waits.hold(caller.participant.id, () => enterQueue(this, caller, request));
+  }
+
+  // rooms
+
+  joinRoom(caller: Caller, roomId: string): { room_id: string; members: MemberView[] } {
+    const me = caller.participant;
+    const joined = this.store.write(() => {
+      const now = this.now();
+      let room = this.store.room(roomId);
+      if (!room) {
+        this.store.insertRoom({ id: roomId, kind: "group", createdAt: now });
+        room = this.store.room(roomId)!;
+      }
+      const present = isPresent(this.store.membership(roomId, me.id));
+      if (room.kind === "pair" && !present) {
+        throw new ChatError("room_private", `Room "${roomId}" is a private room made by the queue; it cannot be joined.`);
+      }
+      if (present) return false;
+      if (this.store.countPresentMembers(roomId) >= this.limits.maxGroupMembers) {
+        throw new ChatError("room_full", `Room "${roomId}" is full: it has the most members allowed (${this.limits.maxGroupMembers}).`);
+      }
+      const notice = this.appendSystemMessage(roomId, `${me.displayName} joined`, now);
+      // The cursor starts at the room's end: what was said before is history, not news.
+      this.store.upsertMembership(roomId, me.id, notice.seq, now);
+      return true;
+    });
+    if (joined) this.doorbell.ring(roomTopic(roomId));
+    return { room_id: roomId, members: this.presentMembers(roomId) };
+  }
+
+  leave(caller: Caller, roomId: string): void {
+    const me = caller.participant;
+    this.store.write(() => {
+      const { room } = this.requireMember(roomId, me.id);
+      const now = this.now();
+      this.store.markLeft(roomId, me.id, now);
+      if (room.kind === "group") this.appendSystemMessage(roomId, `${me.displayName} left`, now);
+    });
+    this.doorbell.ring(roomTopic(roomId));
+  }
+
+  presentMembers(roomId: string): MemberView[] {
+    return this.store
+      .members(roomId)
+      .filter((m) => m.leftAt === null)
+      .map((m) => ({ sender: m.displayName, sender_id: m.id }));
+  }
+
+  // messages
+
+  send(caller: Caller, roomId: string, body: string, clientMsgId?: string): { seq: number; sent_at: string } {
+    const me = caller.participant;
+    let stored = false;
+    const message = this.store.write(() => {
+      const { room } = this.requireMember(roomId, me.id);
+      if (room.kind === "pair" && this.partnerHasLeft(roomId, me.id)) throw partnerLeft();
+      const earlier = clientMsgId === undefined ? undefined : this.store.messageByClientMsgId(roomId, me.id, clientMsgId);
+      if (earlier) return earlier;
+      stored = true;
+      return this.store.appendMessage({
+        roomId,
+        senderId: me.id,
+        senderName: me.displayName,
+        body,
+        clientMsgId: clientMsgId ?? null,
+        createdAt: this.now(),
+      });
+    });
+    // Ring only after the commit: a woken waiter must find the message.
+    if (stored) this.doorbell.ring(roomTopic(roomId));
+    return { seq: message.seq, sent_at: new Date(message.createdAt).toISOString() };
+  }
+
+  /** The oldest unread message from someone else, waiting for one if there is none. */
+  async waitForMessage(caller: Caller, roomId: string, afterSeq: number | undefined, request: WaitRequest): Promise<WaitResult> {
+    const me = caller.participant;
+    const { membership } = this.requireMember(roomId, me.id);
+    const cursor = afterSeq ?? membership.readSeq;
+    const next = () => this.nextMessage(roomId, me.id, cursor);
+    const found = await this.waits.hold(me.id, () =>
+      waitFor(this.doorbell, roomTopic(roomId), next, { timeoutMs: this.waitMs(request), signal: request.signal }),
+    );
+    return found ?? { kind: "timeout", seq: cursor };
+  }
+
+  /** A page of history; moves the read cursor over it only when that skips nothing unread. */
+  history(caller: Caller, roomId: string, range: { limit: number; beforeSeq?: number; afterSeq?: number }) {
+    const me = caller.participant;
+    const { membership } = this.requireMember(roomId, me.id);
+    const { page, hasMore } = this.store.messagePage(roomId, {
+      afterSeq: range.afterSeq ?? 0,
+      beforeSeq: range.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      limit: range.limit,
+      newest: range.afterSeq === undefined,
+    });
+    const first = page[0];
+    const last = page.at(-1);
+    if (first && last) {
+      const firstUnread = this.store.nextMessageFor(roomId, me.id, membership.readSeq);
+      if (!firstUnread || first.seq <= firstUnread.seq) this.store.advanceReadSeq(roomId, me.id, last.seq);
+    }
+    return { messages: page.map(messageView), has_more: hasMore };
+  }
+
+  whoami(caller: Caller) {
+    const me = caller.participant;
+    return {
+      sender: me.displayName,
+      sender_id: me.id,
+      queue: queueStatus(this, me.id),
+      rooms: this.store.roomsOf(me.id).map((r) => ({
+        room_id: r.roomId,
+        kind: r.kind,
+        members: this.presentMembers(r.roomId),
+        unread: this.store.countMessagesFor(r.roomId, me.id, r.readSeq),
+      })),
+      waiting_calls: this.waits.count(me.id),
+    };
+  }
+
+  // helpers shared by the queue
+
+  /** Opens a private room for two; both cursors start at its (empty) beginning. */
+  openPair(firstId: string, secondId: string, now: number): string {
+    const roomId = `pair-${randomUUID()}`;
+    this.store.insertRoom({ id: roomId, kind: "pair", createdAt: now });
+    this.store.upsertMembership(roomId, firstId, 0, now);
+    this.store.upsertMembership(roomId, secondId, 0, now);
+    return roomId;
+  }
+
+  private nextMessage(roomId: string, readerId: string, cursor: number): WaitResult | undefined {
+    const { room } = this.requireMember(roomId, readerId);
+    const row = this.store.nextMessageFor(roomId, readerId, cursor);
+    if (row) {
+      this.store.advanceReadSeq(roomId, readerId, row.seq);
+      const unread = this.store.countMessagesFor(roomId, readerId, row.seq);
+      return { kind: "message", ...messageView(row), unread };
+    }
+    if (room.kind === "pair" && this.partnerHasLeft(roomId, readerId)) throw partnerLeft();
+    return undefined;
+  }
+
+  private requireMember(roomId: string, participantId: string): { room: Room; membership: Membership } {
+    const membership = this.store.membership(roomId, participantId);
+    const room = isPresent(membership) ? this.store.room(roomId) : undefined;
+    if (!membership || !room) throw notInRoom();
+    return { room, membership };
+  }
+
+  private partnerHasLeft(roomId: string, participantId: string): boolean {
+    return this.store.members(roomId).some((m) => m.id !== participantId && m.leftAt !== null);
+  }
+
+  private appendSystemMessage(roomId: string, body: string, now: number) {
+    return this.store.appendMessage({ roomId, senderId: null, senderName: "system", body, clientMsgId: null, createdAt: now });
+  }
+}
+
+const isPresent = (membership: Membership | undefined) => membership !== undefined && membership.leftAt === null;

@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import { ChatError } from "../errors.ts";
+import type { ChatStore, Participant } from "../db/store.ts";
+
+/** Who is calling: the participant and the secret token that proves it. */
+export interface Caller {
+  participant: Participant;
+  clientId: string;
+}
+
+const hashToken = (token: string) => new Bun.CryptoHasher("sha256").update(token).digest("hex");
+
+/** 192 random bits: the secret a client keeps to come back as the same participant. */
+const newClientId = () => `c_${randomBytes(24).toString("base64url")}`;
+/** 64 random bits: the public id others see as sender_id. */
+const newPublicId = () => `p_${randomBytes(8).toString("hex")}`;
+
+/** Finds the participant a token belongs to. */
+export function authenticate(store: ChatStore, clientId: string): Caller {
+  const participant = store.participantByTokenHash(hashToken(clientId));
+  if (!participant) {
+    throw new ChatError(
+      "unknown_client",
+      "This client_id is not known here. Leave client_id out of enter_queue or join_room to start as a new participant.",
+    );
+  }
+  return { participant, clientId };
+}
+
+/**
+ * The identity for a call that names the caller (enter_queue, join_room): the token's
+ * participant, renamed if the name changed, or a new participant when there is no token.
+ */
+export function establish(store: ChatStore, clientId: string | undefined, displayName: string, now: number): Caller {
+  if (clientId === undefined) {
+    const token = newClientId();
+    const participant = { id: newPublicId(), tokenHash: hashToken(token), displayName, createdAt: now, lastSeenAt: now };
+    store.insertParticipant(participant);
+    return { participant, clientId: token };
+  }
+  const caller = authenticate(store, clientId);
+  if (caller.participant.displayName !== displayName) {
+    store.updateParticipant(caller.participant.id, { displayName });
+    caller.participant = { ...caller.participant, displayName };
+  }
+  return caller;
+}

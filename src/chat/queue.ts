@@ -1,0 +1,86 @@
+// Matchmaking: two live entries make a private room of two. An entry is live (matchable) only
+// while its owner is blocked in enter_queue, kept so by a heartbeat that also works across
+// processes, or for a grace period after that call returned: nobody is paired with someone gone.
+import type { Chat, WaitRequest } from "./chat.ts";
+import { queueTopic } from "./doorbell.ts";
+import type { Caller } from "./identity.ts";
+import { waitFor } from "./wait.ts";
+
+export type QueueResult =
+  | { status: "matched"; room_id: string; partner: string; partner_id: string }
+  | { status: "waiting"; position: number; queue_length: number };
+
+export async function enterQueue(chat: Chat, caller: Caller, request: WaitRequest): Promise<QueueResult> {
+  const me = caller.participant.id;
+  const graceMs = chat.timing.queueGraceSeconds * 1000;
+  const timeoutMs = chat.waitMs(request);
+  const attempt = () => tryMatch(chat, me, graceMs);
+
+  const immediate = attempt();
+  if (immediate || timeoutMs === 0) return immediate ?? waitingStatus(chat, me)!;
+
+  // While blocked, keep the entry live a grace period ahead; a killed process stops the heartbeat.
+  const heartbeat = setInterval(() => chat.store.setQueueLiveUntil(me, chat.now() + graceMs), graceMs / 3);
+  try {
+    const matched = await waitFor(chat.doorbell, queueTopic, attempt, { timeoutMs, signal: request.signal });
+    if (matched) return matched;
+  } finally {
+    clearInterval(heartbeat);
+  }
+  if (request.signal?.aborted) {
+    // A cancelled call means the caller is gone: unmatchable at once, no grace period.
+    chat.store.setQueueLiveUntil(me, chat.now());
+    return { status: "waiting", position: 0, queue_length: 0 }; // never delivered: the request was cancelled
+  }
+  // Timed out: one last look, which also starts the grace period from now.
+  return attempt() ?? waitingStatus(chat, me)!;
+}
+
+/** Picks up a match made for us, or pairs us with the longest-waiting live entry, or queues us. */
+function tryMatch(chat: Chat, me: string, graceMs: number): QueueResult | undefined {
+  const { store } = chat;
+  let pairedSomeone = false;
+  const result = store.write((): QueueResult | undefined => {
+    const now = chat.now();
+    const mine = store.queueEntry(me);
+    if (mine?.matchedRoomId) {
+      store.deleteQueueEntry(me);
+      return matchedResult(chat, mine.matchedRoomId, me);
+    }
+    const partner = store.oldestLivePartner(me, now);
+    if (partner) {
+      const roomId = chat.openPair(partner.participantId, me, now);
+      store.setQueueMatch(partner.participantId, roomId);
+      if (mine) store.deleteQueueEntry(me);
+      pairedSomeone = true;
+      return matchedResult(chat, roomId, me);
+    }
+    // An entry that lapsed lost its place; a live one keeps it.
+    if (mine && mine.liveUntil <= now) store.deleteQueueEntry(me);
+    store.upsertQueueEntry(me, now, now + graceMs);
+    return undefined;
+  });
+  // Wake the partner's blocked enter_queue, after the commit.
+  if (pairedSomeone) chat.doorbell.ring(queueTopic);
+  return result;
+}
+
+function matchedResult(chat: Chat, roomId: string, me: string): QueueResult {
+  const partner = chat.store.members(roomId).find((m) => m.id !== me)!;
+  return { status: "matched", room_id: roomId, partner: partner.displayName, partner_id: partner.id };
+}
+
+function waitingStatus(chat: Chat, me: string): QueueResult | undefined {
+  const entry = chat.store.queueEntry(me);
+  const now = chat.now();
+  if (!entry || entry.matchedRoomId || entry.liveUntil <= now) return undefined;
+  const { position, length } = chat.store.queuePlace(entry, now);
+  return { status: "waiting", position, queue_length: length };
+}
+
+/** The caller's place in the queue for whoami, or null when not queued. */
+export function queueStatus(chat: Chat, me: string): QueueResult | null {
+  const entry = chat.store.queueEntry(me);
+  if (entry?.matchedRoomId) return matchedResult(chat, entry.matchedRoomId, me);
+  return waitingStatus(chat, me) ?? null;
+}

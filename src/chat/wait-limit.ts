@@ -1,0 +1,30 @@
+import { ChatError } from "../errors.ts";
+
+/** Counts each participant's waiting calls in this process and caps them. */
+export class WaitLimit {
+  private readonly waiting = new Map<string, number>();
+
+  constructor(private readonly maxPerParticipant: number) {}
+
+  async hold<T>(participantId: string, wait: () => Promise<T>): Promise<T> {
+    const current = this.count(participantId);
+    if (current >= this.maxPerParticipant) {
+      throw new ChatError(
+        "too_many_waits",
+        `You already have ${current} waiting calls, the most allowed at once. Let one finish or cancel it first.`,
+      );
+    }
+    this.waiting.set(participantId, current + 1);
+    try {
+      return await wait();
+    } finally {
+      const left = this.count(participantId) - 1;
+      if (left === 0) this.waiting.delete(participantId);
+      else this.waiting.set(participantId, left);
+    }
+  }
+
+  count(participantId: string): number {
+    return this.waiting.get(participantId) ?? 0;
+  }
+}

@@ -1,0 +1,118 @@
+// Every option once: its flag, its environment variable, its default and why.
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+export interface Limits {
+  /** Longest display name, in characters after trimming. */
+  maxNameLength: number;
+  /** Longest message, in characters. */
+  maxMessageLength: number;
+  /** Most members a group room takes. */
+  maxGroupMembers: number;
+  /** Most calls (wait_for_message, enter_queue) one participant may have waiting at once. */
+  maxWaitsPerParticipant: number;
+}
+
+export interface Timing {
+  /** Seconds a wait lasts when the caller gives no timeout: well under the 60 s most clients allow. */
+  defaultWaitSeconds: number;
+  /** Longest wait a caller may ask for; longer ones are clamped. */
+  maxWaitSeconds: number;
+  /** Seconds a queue entry stays matchable after its enter_queue call returned. */
+  queueGraceSeconds: number;
+}
+
+export interface Config {
+  mode: "http" | "stdio";
+  host: string;
+  port: number;
+  dbPath: string;
+  timing: Timing;
+  limits: Limits;
+}
+
+export const defaultTiming: Timing = { defaultWaitSeconds: 30, maxWaitSeconds: 300, queueGraceSeconds: 15 };
+export const defaultLimits: Limits = {
+  maxNameLength: 64,
+  maxMessageLength: 8_000,
+  maxGroupMembers: 100,
+  maxWaitsPerParticipant: 8,
+};
+
+/** The default database: $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db. */
+export function defaultDbPath(env: Record<string, string | undefined>): string {
+  const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share");
+  return join(dataHome, "mcp-chat", "chat.db");
+}
+
+const options = {
+  stdio: { type: "boolean", help: "Serve one client over stdin/stdout instead of HTTP." },
+  host: { type: "string", env: "MCP_CHAT_HOST", help: "Address to listen on (default 127.0.0.1)." },
+  port: { type: "string", env: "PORT", help: "HTTP port (default 8000; 0 picks a free one)." },
+  db: { type: "string", env: "MCP_CHAT_DB", help: "SQLite file (default $XDG_DATA_HOME/mcp-chat/chat.db)." },
+  "default-wait": { type: "string", env: "MCP_CHAT_DEFAULT_WAIT", help: "Seconds a wait lasts when the caller gives none (default 30)." },
+  "max-wait": { type: "string", env: "MCP_CHAT_MAX_WAIT", help: "Longest wait in seconds; longer requests are clamped (default 300)." },
+  "queue-grace": { type: "string", env: "MCP_CHAT_QUEUE_GRACE", help: "Seconds a queue entry stays matchable after enter_queue returned (default 15)." },
+  help: { type: "boolean", short: "h", help: "Show this help." },
+  version: { type: "boolean", short: "v", help: "Show the version." },
+} as const;
+
+export type CliRequest = { kind: "help" } | { kind: "version" } | { kind: "serve"; config: Config };
+
+export class ConfigError extends Error {}
+
+export function helpText(): string {
+  const lines = Object.entries(options).map(([name, o]) => {
+    const flag = `--${name}${o.type === "string" ? " VALUE" : ""}`;
+    const env = "env" in o ? ` [env ${o.env}]` : "";
+    return `  ${flag.padEnd(22)} ${o.help}${env}`;
+  });
+  return ["Usage: mcp-chat [--stdio] [options]", "", "Options:", ...lines].join("\n");
+}
+
+export function parseCli(argv: string[], env: Record<string, string | undefined>): CliRequest {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  const pick = (name: keyof typeof options): string | undefined => {
+    const option = options[name];
+    const fromFlag = values[name];
+    if (typeof fromFlag === "string") return fromFlag;
+    return "env" in option ? env[option.env] || undefined : undefined;
+  };
+  const seconds = (name: keyof typeof options, fallback: number) => number(name, pick(name), fallback, 0);
+  const timing: Timing = {
+    defaultWaitSeconds: seconds("default-wait", defaultTiming.defaultWaitSeconds),
+    maxWaitSeconds: seconds("max-wait", defaultTiming.maxWaitSeconds),
+    queueGraceSeconds: seconds("queue-grace", defaultTiming.queueGraceSeconds),
+  };
+  if (timing.defaultWaitSeconds > timing.maxWaitSeconds) {
+    throw new ConfigError("--default-wait cannot be longer than --max-wait");
+  }
+  return {
+    kind: "serve",
+    config: {
+      mode: values.stdio ? "stdio" : "http",
+      host: pick("host") ?? "127.0.0.1",
+      port: number("port", pick("port"), 8000, 0, 65535),
+      dbPath: pick("db") ?? defaultDbPath(env),
+      timing,
+      limits: defaultLimits,
+    },
+  };
+}
+
+function number(name: string, raw: string | undefined, fallback: number, min: number, max = Infinity): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(`--${name} must be a number from ${min}${max === Infinity ? " up" : ` to ${max}`}, not "${raw}"`);
+  }
+  return value;
+}

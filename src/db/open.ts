@@ -1,0 +1,28 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { bundledMigrations } from "./migrations.macro.ts" with { type: "macro" };
+import { applyMigrations } from "./migrate.ts";
+import * as schema from "./schema.ts";
+
+export type ChatDb = BunSQLiteDatabase<typeof schema> & { $client: Database };
+
+/** How long a writer waits for another process's write lock before giving up (ms). */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens (creating if needed) the database file and brings its schema up to date.
+ * WAL lets readers in other processes work while one writes; synchronous=FULL makes every
+ * committed send survive a power cut, not only a killed process.
+ */
+export function openDatabase(path: string): ChatDb {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  sqlite.run("PRAGMA journal_mode = WAL");
+  sqlite.run("PRAGMA synchronous = FULL");
+  sqlite.run("PRAGMA foreign_keys = ON");
+  applyMigrations(sqlite, bundledMigrations());
+  return drizzle({ client: sqlite, schema });
+}

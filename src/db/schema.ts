@@ -1,0 +1,71 @@
+// The tables behind mcp-chat. `drizzle-kit generate` turns changes here into SQL in migrations/.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const participants = sqliteTable("participants", {
+  /** Public id shown to others as `sender_id`. */
+  id: text("id").primaryKey(),
+  /** SHA-256 of the secret `client_id`; the token itself is never stored. */
+  tokenHash: text("token_hash").notNull().unique(),
+  displayName: text("display_name").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastSeenAt: integer("last_seen_at").notNull(),
+});
+
+export const rooms = sqliteTable("rooms", {
+  id: text("id").primaryKey(),
+  kind: text("kind", { enum: ["pair", "group"] }).notNull(),
+  /** The seq of the newest message; the next message takes lastSeq + 1 (no gaps). */
+  lastSeq: integer("last_seq").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    roomId: text("room_id").notNull().references(() => rooms.id),
+    participantId: text("participant_id").notNull().references(() => participants.id),
+    /** The read cursor: the highest seq any call has returned to this member. */
+    readSeq: integer("read_seq").notNull().default(0),
+    joinedAt: integer("joined_at").notNull(),
+    /** Set when the member left; a member who left can no longer read or send. */
+    leftAt: integer("left_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.participantId] }),
+    index("memberships_participant").on(t.participantId),
+  ],
+);
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    roomId: text("room_id").notNull().references(() => rooms.id),
+    seq: integer("seq").notNull(),
+    /** Null for system messages ("Bob left"). */
+    senderId: text("sender_id").references(() => participants.id),
+    senderName: text("sender_name").notNull(),
+    body: text("body").notNull(),
+    clientMsgId: text("client_msg_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.seq] }),
+    uniqueIndex("messages_client_msg_id")
+      .on(t.roomId, t.senderId, t.clientMsgId)
+      .where(sql`${t.clientMsgId} IS NOT NULL`),
+  ],
+);
+
+export const queueEntries = sqliteTable(
+  "queue_entries",
+  {
+    participantId: text("participant_id").primaryKey().references(() => participants.id),
+    enqueuedAt: integer("enqueued_at").notNull(),
+    /** Matchable until then: kept ahead while the owner is blocked, then a grace period. */
+    liveUntil: integer("live_until").notNull(),
+    /** Set when someone else's call paired this entry; the owner's next call picks it up. */
+    matchedRoomId: text("matched_room_id").references(() => rooms.id),
+  },
+  (t) => [index("queue_entries_order").on(t.enqueuedAt)],
+);

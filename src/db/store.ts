@@ -1,0 +1,240 @@
+// Every query mcp-chat makes, in one place. The domain composes them; nothing else touches SQL.
+import { and, asc, count, desc, eq, gt, isNull, lt, ne, or, sql } from "drizzle-orm";
+import type { ChatDb } from "./open.ts";
+import { memberships, messages, participants, queueEntries, rooms } from "./schema.ts";
+
+export type Participant = typeof participants.$inferSelect;
+export type Room = typeof rooms.$inferSelect;
+export type Membership = typeof memberships.$inferSelect;
+export type StoredMessage = typeof messages.$inferSelect;
+export type QueueEntry = typeof queueEntries.$inferSelect;
+
+/** A message someone else wrote: not the reader's own, system messages included. */
+const fromOthers = (readerId: string) => or(isNull(messages.senderId), ne(messages.senderId, readerId));
+
+export class ChatStore {
+  constructor(private readonly db: ChatDb) {}
+
+  /**
+   * Runs `work` in one transaction that takes the write lock up front, so a read-then-write
+   * (seq allocation, matching) cannot interleave with another process's.
+   */
+  write<T>(work: () => T): T {
+    return this.db.$client.transaction(work).immediate();
+  }
+
+  close(): void {
+    this.db.$client.close();
+  }
+
+  // participants
+
+  participantByTokenHash(tokenHash: string): Participant | undefined {
+    return this.db.select().from(participants).where(eq(participants.tokenHash, tokenHash)).get();
+  }
+
+  participant(id: string): Participant | undefined {
+    return this.db.select().from(participants).where(eq(participants.id, id)).get();
+  }
+
+  insertParticipant(row: Participant): void {
+    this.db.insert(participants).values(row).run();
+  }
+
+  updateParticipant(id: string, changes: Partial<Pick<Participant, "displayName" | "lastSeenAt">>): void {
+    this.db.update(participants).set(changes).where(eq(participants.id, id)).run();
+  }
+
+  // rooms and memberships
+
+  room(id: string): Room | undefined {
+    return this.db.select().from(rooms).where(eq(rooms.id, id)).get();
+  }
+
+  insertRoom(row: Omit<Room, "lastSeq">): void {
+    this.db.insert(rooms).values(row).run();
+  }
+
+  membership(roomId: string, participantId: string): Membership | undefined {
+    return this.db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.roomId, roomId), eq(memberships.participantId, participantId)))
+      .get();
+  }
+
+  /** Adds the member, or brings back one who left, with the read cursor at `readSeq`. */
+  upsertMembership(roomId: string, participantId: string, readSeq: number, now: number): void {
+    this.db
+      .insert(memberships)
+      .values({ roomId, participantId, readSeq, joinedAt: now })
+      .onConflictDoUpdate({
+        target: [memberships.roomId, memberships.participantId],
+        set: { readSeq, joinedAt: now, leftAt: null },
+      })
+      .run();
+  }
+
+  markLeft(roomId: string, participantId: string, now: number): void {
+    this.db
+      .update(memberships)
+      .set({ leftAt: now })
+      .where(and(eq(memberships.roomId, roomId), eq(memberships.participantId, participantId)))
+      .run();
+  }
+
+  /** Moves the read cursor forward to `seq`; never back. */
+  advanceReadSeq(roomId: string, participantId: string, seq: number): void {
+    this.db
+      .update(memberships)
+      .set({ readSeq: sql`max(${memberships.readSeq}, ${seq})` })
+      .where(and(eq(memberships.roomId, roomId), eq(memberships.participantId, participantId)))
+      .run();
+  }
+
+  /** Everyone who ever joined the room, with whether they are still there. */
+  members(roomId: string) {
+    return this.db
+      .select({ id: participants.id, displayName: participants.displayName, leftAt: memberships.leftAt })
+      .from(memberships)
+      .innerJoin(participants, eq(participants.id, memberships.participantId))
+      .where(eq(memberships.roomId, roomId))
+      .orderBy(asc(memberships.joinedAt))
+      .all();
+  }
+
+  countPresentMembers(roomId: string): number {
+    return this.db
+      .select({ n: count() })
+      .from(memberships)
+      .where(and(eq(memberships.roomId, roomId), isNull(memberships.leftAt)))
+      .get()!.n;
+  }
+
+  /** The rooms a participant is in now, with their kind and read cursor. */
+  roomsOf(participantId: string) {
+    return this.db
+      .select({ roomId: rooms.id, kind: rooms.kind, lastSeq: rooms.lastSeq, readSeq: memberships.readSeq })
+      .from(memberships)
+      .innerJoin(rooms, eq(rooms.id, memberships.roomId))
+      .where(and(eq(memberships.participantId, participantId), isNull(memberships.leftAt)))
+      .orderBy(asc(memberships.joinedAt))
+      .all();
+  }
+
+  // messages
+
+  messageByClientMsgId(roomId: string, senderId: string, clientMsgId: string): StoredMessage | undefined {
+    return this.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.roomId, roomId), eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)))
+      .get();
+  }
+
+  /** Stores a message at the room's next seq. Call inside `write`, so the seq is ours alone. */
+  appendMessage(row: Omit<StoredMessage, "seq">): StoredMessage {
+    const { lastSeq } = this.db
+      .update(rooms)
+      .set({ lastSeq: sql`${rooms.lastSeq} + 1` })
+      .where(eq(rooms.id, row.roomId))
+      .returning({ lastSeq: rooms.lastSeq })
+      .get()!;
+    const stored = { ...row, seq: lastSeq };
+    this.db.insert(messages).values(stored).run();
+    return stored;
+  }
+
+  /** The oldest message from someone else after `afterSeq`. */
+  nextMessageFor(roomId: string, readerId: string, afterSeq: number): StoredMessage | undefined {
+    return this.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.roomId, roomId), gt(messages.seq, afterSeq), fromOthers(readerId)))
+      .orderBy(asc(messages.seq))
+      .limit(1)
+      .get();
+  }
+
+  countMessagesFor(roomId: string, readerId: string, afterSeq: number): number {
+    return this.db
+      .select({ n: count() })
+      .from(messages)
+      .where(and(eq(messages.roomId, roomId), gt(messages.seq, afterSeq), fromOthers(readerId)))
+      .get()!.n;
+  }
+
+  /** Up to `limit` messages with afterSeq < seq < beforeSeq: the oldest ones, or the newest. */
+  messagePage(roomId: string, range: { afterSeq: number; beforeSeq: number; limit: number; newest: boolean }) {
+    const rows = this.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.roomId, roomId), gt(messages.seq, range.afterSeq), lt(messages.seq, range.beforeSeq)))
+      .orderBy(range.newest ? desc(messages.seq) : asc(messages.seq))
+      .limit(range.limit + 1)
+      .all();
+    const hasMore = rows.length > range.limit;
+    const page = rows.slice(0, range.limit);
+    return { page: range.newest ? page.reverse() : page, hasMore };
+  }
+
+  // the matchmaking queue
+
+  queueEntry(participantId: string): QueueEntry | undefined {
+    return this.db.select().from(queueEntries).where(eq(queueEntries.participantId, participantId)).get();
+  }
+
+  /** The longest-waiting entry other than `participantId` that is live and not yet matched. */
+  oldestLivePartner(participantId: string, now: number): QueueEntry | undefined {
+    return this.db
+      .select()
+      .from(queueEntries)
+      .where(
+        and(
+          ne(queueEntries.participantId, participantId),
+          gt(queueEntries.liveUntil, now),
+          isNull(queueEntries.matchedRoomId),
+        ),
+      )
+      .orderBy(asc(queueEntries.enqueuedAt))
+      .limit(1)
+      .get();
+  }
+
+  /** 1-based place of `entry` among live unmatched entries, and how many there are. */
+  queuePlace(entry: QueueEntry, now: number): { position: number; length: number } {
+    const live = and(gt(queueEntries.liveUntil, now), isNull(queueEntries.matchedRoomId));
+    const length = this.db.select({ n: count() }).from(queueEntries).where(live).get()!.n;
+    const ahead = this.db
+      .select({ n: count() })
+      .from(queueEntries)
+      .where(and(live, lt(queueEntries.enqueuedAt, entry.enqueuedAt)))
+      .get()!.n;
+    return { position: ahead + 1, length: Math.max(length, ahead + 1) };
+  }
+
+  upsertQueueEntry(participantId: string, now: number, liveUntil: number): QueueEntry {
+    return this.db
+      .insert(queueEntries)
+      .values({ participantId, enqueuedAt: now, liveUntil, matchedRoomId: null })
+      .onConflictDoUpdate({ target: queueEntries.participantId, set: { liveUntil } })
+      .returning()
+      .get();
+  }
+
+  setQueueLiveUntil(participantId: string, liveUntil: number): void {
+    this.db.update(queueEntries).set({ liveUntil }).where(eq(queueEntries.participantId, participantId)).run();
+  }
+
+  setQueueMatch(participantId: string, roomId: string): void {
+    this.db
+      .update(queueEntries)
+      .set({ matchedRoomId: roomId })
+      .where(eq(queueEntries.participantId, participantId))
+      .run();
+  }
+
+  deleteQueueEntry(participantId: string): void {
+    this.db.delete(queueEntries).where(eq(queueEntries.participantId, participantId)).run();
+  }
+}

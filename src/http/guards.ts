@@ -1,0 +1,36 @@
+// Checks made before a request reaches MCP. The SDK's own host/origin options are deprecated.
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+const hostnameOf = (host: string) => {
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
+  }
+};
+
+export const isLoopback = (hostname: string | undefined) =>
+  hostname !== undefined && (LOOPBACK_NAMES.has(hostname) || hostname.startsWith("127."));
+
+/**
+ * Blocks DNS rebinding and cross-site browser requests. A server on a loopback address answers only
+ * to loopback Host names. A request from a web page (it has an Origin) must come from the same host
+ * it is sent to, or from a loopback page to a loopback server (the MCP Inspector's UI).
+ * Returns why the request is refused, or undefined.
+ */
+export function refusal(request: Request, listenHost: string): string | undefined {
+  const host = hostnameOf(request.headers.get("host") ?? "");
+  if (isLoopback(listenHost) && !isLoopback(host)) return "Host not allowed: this server answers only on localhost";
+  const origin = request.headers.get("origin");
+  if (origin === null) return undefined;
+  let originUrl: URL;
+  try {
+    originUrl = new URL(origin);
+  } catch {
+    return "Origin not allowed";
+  }
+  if (originUrl.host === request.headers.get("host")) return undefined;
+  if (isLoopback(originUrl.hostname) && isLoopback(host)) return undefined;
+  return "Origin not allowed";
+}

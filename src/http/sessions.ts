@@ -1,0 +1,61 @@
+// One MCP server and transport per Streamable HTTP session, forgotten when closed or idle.
+import { randomUUID } from "node:crypto";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+
+/** A session nobody used for this long is closed (client.close() does not end sessions). */
+const SESSION_IDLE_MS = 30 * 60_000;
+const SWEEP_EVERY_MS = 60_000;
+
+export interface HttpSession {
+  transport: WebStandardStreamableHTTPServerTransport;
+  lastActive: number;
+  /** Requests still being answered; a session with one in flight is never idle. */
+  inFlight: number;
+}
+
+export class HttpSessions {
+  private readonly sessions = new Map<string, HttpSession>();
+  private readonly sweeper: Timer;
+
+  constructor(private readonly newServer: () => Server) {
+    this.sweeper = setInterval(() => this.closeIdle(Date.now() - SESSION_IDLE_MS), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  get(id: string): HttpSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** A transport for an initialize request; it joins the map once the SDK has given it an id. */
+  async open(): Promise<HttpSession> {
+    const session: HttpSession = { transport: undefined!, lastActive: Date.now(), inFlight: 0 };
+    session.transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      onsessioninitialized: (id) => void this.sessions.set(id, session),
+      onsessionclosed: (id) => void this.sessions.delete(id),
+    });
+    const server = this.newServer();
+    session.transport.onclose = () => {
+      if (session.transport.sessionId) this.sessions.delete(session.transport.sessionId);
+      void server.close();
+    };
+    await server.connect(session.transport);
+    return session;
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.sessions.values()].map((s) => s.transport.close()));
+  }
+
+  private closeIdle(before: number): void {
+    for (const session of this.sessions.values()) {
+      if (session.inFlight === 0 && session.lastActive < before) void session.transport.close();
+    }
+  }
+}

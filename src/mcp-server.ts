@@ -1,0 +1,87 @@
+// The MCP face of the chat: lists the tools and runs calls through them. One per MCP session.
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import packageJson from "../package.json" with { type: "json" };
+import type { Chat } from "./chat/chat.ts";
+import { ChatError } from "./errors.ts";
+import { log } from "./log.ts";
+import { type ChatTool, errorOutput, type Session } from "./tools/tool.ts";
+
+const INSTRUCTIONS = `mcp-chat lets you talk with other people and agents through tool calls.
+Start with enter_queue (to be paired with a stranger) or join_room (a named group room), and keep the client_id they return.
+Then send_message to talk and wait_for_message to listen: it blocks until someone else writes. Call wait_for_message again after every message and after every timeout.
+whoami shows your rooms and unread messages if you lose track; leave_chat when you are done.`;
+
+/** The tool listing, built once: zod schemas turned into JSON Schema. */
+export function toolListing(tools: ChatTool[]): Tool[] {
+  return tools.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: jsonSchema(tool.input, "input") as Tool["inputSchema"],
+    // Errors are results too, so a client that validates structured output must accept them.
+    outputSchema: { type: "object", anyOf: [...tool.outputs, errorOutput].map((o) => jsonSchema(o, "output")) },
+    annotations: tool.annotations,
+  }));
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output") {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io });
+  return rest;
+}
+
+export function createMcpServer(chat: Chat, tools: ChatTool[], listing: Tool[]): Server {
+  const server = new Server(
+    { name: "mcp-chat", title: "mcp-chat", version: packageJson.version },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+  );
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const session: Session = {};
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const tool = byName.get(request.params.name);
+    if (!tool) {
+      const known = tools.map((t) => t.name).join(", ");
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}". The tools are: ${known}.`);
+    }
+    const parsed = tool.input.safeParse(request.params.arguments ?? {}, { reportInput: true });
+    if (!parsed.success) {
+      return errorResult(new ChatError("invalid_input", `Invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`));
+    }
+    try {
+      return result(await tool.run(parsed.data, { chat, session, signal: extra.signal }));
+    } catch (error) {
+      if (error instanceof ChatError) return errorResult(error);
+      log(`${tool.name} failed:`, error);
+      return errorResult(new ChatError("internal_error", "Something went wrong on the server; the error was logged."));
+    }
+  });
+  return server;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.join(".");
+      if (issue.code === "invalid_type" && issue.input === undefined) return `${field} is required`;
+      return !field || issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+function result(value: object): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> };
+}
+
+function errorResult(error: ChatError): CallToolResult {
+  return { ...result({ error: error.message, code: error.code }), isError: true };
+}

@@ -1,0 +1,43 @@
+// Input fields shared by several tools, with the limits of the contract and messages a person reads.
+import { z } from "zod";
+import type { Limits, Timing } from "../config.ts";
+
+export const clientId = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe("Your client_id from enter_queue or join_room. Optional within the same MCP session.");
+
+export const roomId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "room_id must be 1-64 characters of A-Z a-z 0-9 _ -" })
+  .describe("The room, as returned by enter_queue or join_room.");
+
+export const timeout = (timing: Timing) =>
+  z
+    .number({ error: "timeout must be a number of seconds" })
+    .min(0, { error: "timeout cannot be negative" })
+    .optional()
+    .describe(
+      `Seconds to block (default ${timing.defaultWaitSeconds}, at most ${timing.maxWaitSeconds}; more is clamped). 0 returns at once.`,
+    );
+
+export const seq = (what: string) =>
+  z
+    .number({ error: `${what} must be a whole number` })
+    .int({ error: `${what} must be a whole number` })
+    .min(0, { error: `${what} cannot be negative` })
+    .optional();
+
+// Control characters would garble names in every client's display.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const displayName = (limits: Limits) =>
+  z
+    .string({ error: "display_name must be a string" })
+    .trim()
+    .min(1, { error: "display_name cannot be empty" })
+    .max(limits.maxNameLength, { error: `display_name can be at most ${limits.maxNameLength} characters` })
+    .refine((name) => !CONTROL_CHARACTERS.test(name), { error: "display_name cannot contain control characters" })
+    .describe(`The name others see, 1-${limits.maxNameLength} characters. Giving a new one renames you.`);

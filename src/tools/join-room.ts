@@ -1,0 +1,34 @@
+import { z } from "zod";
+import type { Limits } from "../config.ts";
+import { clientId, displayName, roomId } from "./inputs.ts";
+import { defineTool, establishCaller } from "./tool.ts";
+
+const member = z.object({ sender: z.string(), sender_id: z.string() });
+
+export const joinRoomTool = (limits: Limits) =>
+  defineTool({
+    name: "join_room",
+    title: "Join a named room",
+    description:
+      "Join a named group room, creating it if it does not exist, so several agents or people can talk there. " +
+      "You receive what is said after you join through wait_for_message; use get_messages for what came before. " +
+      "Keep the returned client_id: it is your identity in later calls.",
+    input: z.object({
+      room_id: roomId,
+      display_name: displayName(limits),
+      client_id: clientId,
+    }),
+    outputs: [
+      z.object({
+        room_id: z.string(),
+        client_id: z.string().describe("Your secret identity; pass it in later calls."),
+        members: z.array(member).describe("Who is in the room now, you included."),
+      }),
+    ],
+    annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: true },
+    run(args, context) {
+      const caller = establishCaller(context, args.client_id, args.display_name);
+      const { room_id, members } = context.chat.joinRoom(caller, args.room_id);
+      return { room_id, client_id: caller.clientId, members };
+    },
+  });

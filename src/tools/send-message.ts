@@ -1,0 +1,41 @@
+import { z } from "zod";
+import type { Limits } from "../config.ts";
+import { clientId, roomId } from "./inputs.ts";
+import { callerOf, defineTool } from "./tool.ts";
+
+export const sendMessageTool = (limits: Limits) =>
+  defineTool({
+    name: "send_message",
+    title: "Send a message",
+    description:
+      "Post a message to a room you are in. It is stored before this returns and wakes everyone waiting there. " +
+      "Then call wait_for_message to receive the reply. Pass a client_msg_id to make retries safe: " +
+      "the same id sends the message only once.",
+    input: z.object({
+      room_id: roomId,
+      message: z
+        .string({ error: "message must be a string" })
+        .min(1, { error: "message cannot be empty" })
+        .max(limits.maxMessageLength, { error: `message can be at most ${limits.maxMessageLength} characters` })
+        .describe(`The text, 1-${limits.maxMessageLength} characters.`),
+      client_id: clientId,
+      client_msg_id: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe("Your own id for this message; a retry with the same id does not send it twice."),
+    }),
+    outputs: [
+      z.object({
+        success: z.literal(true),
+        seq: z.number().describe("The message's position in the room: 1, 2, 3..."),
+        sent_at: z.string().describe("ISO 8601 time it was stored."),
+      }),
+    ],
+    annotations: { readOnlyHint: false, openWorldHint: true },
+    run(args, context) {
+      const caller = callerOf(context, args.client_id);
+      return { success: true, ...context.chat.send(caller, args.room_id, args.message, args.client_msg_id) };
+    },
+  });

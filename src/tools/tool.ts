@@ -1,0 +1,57 @@
+// What a tool is: its schemas, words for the model, and a body that calls the domain.
+import { z } from "zod";
+import type { Chat } from "../chat/chat.ts";
+import type { Caller } from "../chat/identity.ts";
+import { ChatError } from "../errors.ts";
+
+/** What one MCP session (one HTTP session, one stdio process) remembers between calls. */
+export interface Session {
+  /** The identity set by the session's last enter_queue or join_room. */
+  clientId?: string;
+}
+
+export interface ToolContext {
+  chat: Chat;
+  session: Session;
+  /** Fires when the request is cancelled or its connection closes. */
+  signal: AbortSignal;
+  /** Set when the client asked for progress on this request. */
+  progressToken?: string | number;
+}
+
+export interface ChatTool<Input extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: Input;
+  /** Success shapes only; the error shape is added for every tool. */
+  outputs: z.ZodObject[];
+  annotations: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  run(args: z.output<Input>, context: ToolContext): Promise<object> | object;
+}
+
+export const defineTool = <Input extends z.ZodObject>(tool: ChatTool<Input>): ChatTool => tool as unknown as ChatTool;
+
+export const errorOutput = z.object({
+  error: z.string().describe("What went wrong, in a sentence."),
+  code: z.string().describe("A stable snake_case code, e.g. not_in_room."),
+});
+
+/** The caller for tools that need an identity: the given client_id, else the session's. */
+export function callerOf(context: ToolContext, clientId: string | undefined): Caller {
+  const token = clientId ?? context.session.clientId;
+  if (token === undefined) {
+    throw new ChatError(
+      "no_identity",
+      "Who are you? Call enter_queue or join_room first, or pass the client_id they returned.",
+    );
+  }
+  return context.chat.authenticate(token);
+}
+
+/** The caller for enter_queue and join_room, which may create the identity; the session keeps it. */
+export function establishCaller(context: ToolContext, clientId: string | undefined, displayName: string): Caller {
+  const caller = context.chat.establish(clientId ?? context.session.clientId, displayName);
+  context.session.clientId = caller.clientId;
+  return caller;
+}
