@@ -27,37 +27,51 @@ async function main(): Promise<void> {
 }
 
 async function serve(config: Config): Promise<void> {
-  const store = new ChatStore(openDatabase(config.dbPath));
+  let store: ChatStore;
+  try {
+    store = new ChatStore(openDatabase(config.dbPath));
+  } catch (error) {
+    console.error(`mcp-chat: cannot open the database ${config.dbPath}: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const chat = new Chat({ store, doorbell: new LocalDoorbell(), timing: config.timing, limits: config.limits });
   const tools = chatTools(config.limits, config.timing);
   const listing = toolListing(tools);
   const newServer = () => createMcpServer(chat, tools, listing);
 
-  let stop: () => Promise<void>;
-  if (config.mode === "stdio") {
-    const { closed } = await serveStdio(newServer());
-    log(`serving over stdio, database ${config.dbPath}`);
-    stop = async () => {};
-    void closed.then(() => shutdown("stdin closed"));
-  } else {
-    const http = serveHttp({ host: config.host, port: config.port, newServer });
-    // The first stdout line names the address, so scripts using --port 0 can find it.
-    console.log(`mcp-chat listening on ${http.url}`);
-    log(`database ${config.dbPath}`);
-    stop = () => http.close();
-  }
-
+  // Handlers first: a signal that arrives before them would kill the process without cleanup.
+  let stop = async () => {};
   let stopping = false;
-  async function shutdown(reason: string): Promise<void> {
+  const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
     log(`stopping: ${reason}`);
     await stop();
     store.close();
     process.exit(0);
-  }
+  };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+  if (config.mode === "stdio") {
+    const { closed } = await serveStdio(newServer());
+    log(`serving over stdio, database ${config.dbPath}`);
+    void closed.then(() => shutdown("stdin closed"));
+    return;
+  }
+  let http;
+  try {
+    http = serveHttp({ host: config.host, port: config.port, newServer });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === "EADDRINUSE" ? `port ${config.port} is already in use` : (error as Error).message;
+    console.error(`mcp-chat: cannot listen on ${config.host}:${config.port}: ${why}`);
+    process.exit(1);
+  }
+  stop = () => http.close();
+  // The first stdout line names the address, so scripts using --port 0 can find it.
+  console.log(`mcp-chat listening on ${http.url}`);
+  log(`database ${config.dbPath}`);
 }
 
 await main();

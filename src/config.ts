@@ -87,9 +87,11 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return "env" in option ? env[option.env] || undefined : undefined;
   };
   const seconds = (name: keyof typeof options, fallback: number) => number(name, pick(name), fallback, 0);
+  const maxWaitSeconds = seconds("max-wait", defaultTiming.maxWaitSeconds);
   const timing: Timing = {
-    defaultWaitSeconds: seconds("default-wait", defaultTiming.defaultWaitSeconds),
-    maxWaitSeconds: seconds("max-wait", defaultTiming.maxWaitSeconds),
+    maxWaitSeconds,
+    // A lower --max-wait alone also lowers the default; an explicit default above it is a mistake.
+    defaultWaitSeconds: seconds("default-wait", Math.min(defaultTiming.defaultWaitSeconds, maxWaitSeconds)),
     queueGraceSeconds: seconds("queue-grace", defaultTiming.queueGraceSeconds),
   };
   if (timing.defaultWaitSeconds > timing.maxWaitSeconds) {

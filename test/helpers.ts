@@ -1,0 +1,151 @@
+// Test helpers: start the compiled binary the way users do, and talk to it with the SDK's Client.
+import { afterAll, setDefaultTimeout } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { Subprocess } from "bun";
+
+export const BINARY = resolve(import.meta.dir, "..", "dist", "mcp-chat");
+
+if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run ./scripts/build (./scripts/test does)`);
+
+// Suites start the binary and hold real long-polls: more than bun's 5 s default per test.
+setDefaultTimeout(30_000);
+
+const cleanups: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** A fresh folder for this test file's databases, removed afterwards. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-chat-test-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export const tempDb = () => join(tempDir(), "chat.db");
+
+export interface RunningServer {
+  url: URL;
+  process: Subprocess<"ignore", "pipe", "pipe">;
+  stderr(): string;
+  /** SIGKILL: no shutdown code runs, as when a machine loses power or the OOM killer strikes. */
+  kill9(): Promise<void>;
+  stop(): Promise<number>;
+}
+
+/** Starts `mcp-chat` over HTTP on a free port and waits until it listens. */
+export async function startHttp(dbPath: string, extraArgs: string[] = []): Promise<RunningServer> {
+  const child = Bun.spawn([BINARY, "--port", "0", "--db", dbPath, ...extraArgs], {
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let errors = "";
+  void (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) errors += chunk;
+  })();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`mcp-chat exited before listening: ${errors}`);
+    out += value;
+  }
+  reader.releaseLock();
+  const match = out.match(/listening on (\S+)/);
+  if (!match) throw new Error(`unexpected first line: ${out}`);
+  const server: RunningServer = {
+    url: new URL(match[1]!),
+    process: child,
+    stderr: () => errors,
+    async kill9() {
+      child.kill("SIGKILL");
+      await child.exited;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      return child.exited;
+    },
+  };
+  cleanups.push(() => child.kill("SIGKILL"));
+  return server;
+}
+
+/** A connected SDK client over Streamable HTTP. */
+export async function httpClient(server: RunningServer | URL, name = "test"): Promise<Client> {
+  const url = server instanceof URL ? server : server.url;
+  const client = new Client({ name, version: "1.0.0" });
+  const transport = new StreamableHTTPClientTransport(url);
+  await client.connect(transport);
+  cleanups.push(async () => {
+    await transport.terminateSession().catch(() => {});
+    await client.close();
+  });
+  return client;
+}
+
+/** A connected SDK client that starts its own `mcp-chat --stdio` on the given database. */
+export async function stdioClient(dbPath: string, extraArgs: string[] = [], name = "test"): Promise<Client> {
+  const client = new Client({ name, version: "1.0.0" });
+  const transport = new StdioClientTransport({
+    command: BINARY,
+    args: ["--stdio", "--db", dbPath, ...extraArgs],
+    stderr: "pipe",
+  });
+  await client.connect(transport);
+  cleanups.push(() => client.close());
+  return client;
+}
+
+export interface ToolReply {
+  isError: boolean;
+  // The parsed JSON; tests assert what a user would see.
+  data: any;
+}
+
+/** Calls a tool and checks the contract's framing: one text item with the same JSON as structuredContent. */
+export async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+  options?: RequestOptions,
+): Promise<ToolReply> {
+  const result = await client.callTool({ name, arguments: args }, undefined, options);
+  const content = result.content as { type: string; text: string }[];
+  if (content.length !== 1 || content[0]!.type !== "text") throw new Error(`expected one text item: ${JSON.stringify(content)}`);
+  const fromText = JSON.parse(content[0]!.text);
+  if (JSON.stringify(fromText) !== JSON.stringify(result.structuredContent)) {
+    throw new Error(`text and structuredContent differ: ${content[0]!.text} vs ${JSON.stringify(result.structuredContent)}`);
+  }
+  return { isError: result.isError === true, data: fromText };
+}
+
+/** Calls a tool that must succeed and returns its JSON. */
+export async function ok(client: Client, name: string, args: Record<string, unknown> = {}, options?: RequestOptions) {
+  const reply = await call(client, name, args, options);
+  if (reply.isError) throw new Error(`${name} failed: ${JSON.stringify(reply.data)}`);
+  return reply.data;
+}
+
+/** Two HTTP clients paired by the queue, as in the seed's Alice-and-Bob story. */
+export async function pairUp(server: RunningServer) {
+  const alice = await httpClient(server, "alice");
+  const bob = await httpClient(server, "bob");
+  const aliceQueued = ok(alice, "enter_queue", { display_name: "Alice", timeout: 10 });
+  await Bun.sleep(50);
+  const bobMatch = await ok(bob, "enter_queue", { display_name: "Bob", timeout: 10 });
+  const aliceMatch = await aliceQueued;
+  return { alice, bob, aliceMatch, bobMatch, roomId: bobMatch.room_id as string };
+}
+
+export const elapsed = async <T>(work: Promise<T>): Promise<[T, number]> => {
+  const start = performance.now();
+  const value = await work;
+  return [value, performance.now() - start];
+};

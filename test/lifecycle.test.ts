@@ -1,0 +1,153 @@
+// Leaving, cancelling, crashing and restarting: what a user sees when things end early.
+import { describe, expect, test } from "bun:test";
+import { call, elapsed, httpClient, ok, pairUp, startHttp, stdioClient, tempDb } from "./helpers.ts";
+
+describe("leave_chat", () => {
+  test("wakes the waiting partner with partner_left, after what is left has been read", async () => {
+    const server = await startHttp(tempDb());
+    const { alice, bob, roomId } = await pairUp(server);
+    await ok(alice, "send_message", { room_id: roomId, message: "bye!" });
+    const read = await ok(bob, "wait_for_message", { room_id: roomId });
+    expect(read.message).toBe("bye!");
+    const bobWaits = elapsed(call(bob, "wait_for_message", { room_id: roomId, timeout: 20 }));
+    await Bun.sleep(200);
+    expect(await ok(alice, "leave_chat", { room_id: roomId })).toEqual({ success: true });
+    const [reply, ms] = await bobWaits;
+    expect(reply).toEqual({ isError: true, data: { error: "Partner disconnected", code: "partner_left" } });
+    expect(ms).toBeLessThan(5_000);
+  });
+
+  test("a message the partner sent before leaving is still delivered first", async () => {
+    const server = await startHttp(tempDb());
+    const { alice, bob, roomId } = await pairUp(server);
+    await ok(alice, "send_message", { room_id: roomId, message: "last words" });
+    await ok(alice, "leave_chat", { room_id: roomId });
+    expect((await ok(bob, "wait_for_message", { room_id: roomId })).message).toBe("last words");
+    expect((await call(bob, "wait_for_message", { room_id: roomId })).data.code).toBe("partner_left");
+  });
+});
+
+describe("cancellation", () => {
+  test("a cancelled wait leaves no waiter behind and moves no cursor", async () => {
+    const server = await startHttp(tempDb());
+    const { alice, bob, roomId } = await pairUp(server);
+    const controller = new AbortController();
+    const waiting = call(bob, "wait_for_message", { room_id: roomId, timeout: 60 }, { signal: controller.signal });
+    await Bun.sleep(200);
+    expect((await ok(bob, "whoami")).waiting_calls).toBe(1);
+    controller.abort();
+    await expect(waiting).rejects.toThrow();
+    await Bun.sleep(100);
+    expect((await ok(bob, "whoami")).waiting_calls).toBe(0);
+    // The message sent after the cancel goes to the next call, not to the cancelled one.
+    await ok(alice, "send_message", { room_id: roomId, message: "after cancel" });
+    expect((await ok(bob, "wait_for_message", { room_id: roomId })).message).toBe("after cancel");
+  });
+
+  test("a closed connection ends the wait it carried", async () => {
+    const server = await startHttp(tempDb());
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const rpc = (body: object, sessionId?: string, signal?: AbortSignal) =>
+      fetch(server.url, {
+        method: "POST",
+        headers: sessionId ? { ...headers, "mcp-session-id": sessionId } : headers,
+        body: JSON.stringify({ jsonrpc: "2.0", ...body }),
+        signal,
+      });
+    const init = await rpc({
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    });
+    const sessionId = init.headers.get("mcp-session-id")!;
+    await init.text();
+    await (await rpc({ method: "notifications/initialized" }, sessionId)).text();
+    const toolCall = async (id: number, name: string, args: object) => {
+      const text = await (await rpc({ id, method: "tools/call", params: { name, arguments: args } }, sessionId)).text();
+      return JSON.parse(text.split("\n").find((line) => line.startsWith("data: {"))!.slice(6)).result.structuredContent;
+    };
+    await toolCall(2, "join_room", { room_id: "hang-up", display_name: "Caller" });
+
+    const controller = new AbortController();
+    const hangingUp = rpc(
+      { id: 3, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "hang-up", timeout: 60 } } },
+      sessionId,
+      controller.signal,
+    );
+    const outcome = hangingUp.then(
+      () => "answered",
+      () => "aborted",
+    );
+    await Bun.sleep(300);
+    expect((await toolCall(4, "whoami", {})).waiting_calls).toBe(1);
+    controller.abort();
+    expect(await outcome).toBe("aborted");
+    await Bun.sleep(300);
+    expect((await toolCall(5, "whoami", {})).waiting_calls).toBe(0);
+  });
+});
+
+describe("crash and restart", () => {
+  test("kill -9 keeps history, identities and read cursors", async () => {
+    const db = tempDb();
+    const first = await startHttp(db);
+    const { alice, bob, aliceMatch, bobMatch, roomId } = await pairUp(first);
+    for (const text of ["one", "two", "three"]) await ok(alice, "send_message", { room_id: roomId, message: text });
+    expect((await ok(bob, "wait_for_message", { room_id: roomId })).message).toBe("one");
+    await first.kill9();
+
+    const second = await startHttp(db);
+    const bobAgain = await httpClient(second);
+    const me = await ok(bobAgain, "whoami", { client_id: bobMatch.client_id });
+    expect(me).toMatchObject({ sender: "Bob", sender_id: aliceMatch.partner_id, rooms: [{ room_id: roomId, unread: 2 }] });
+    const next = await ok(bobAgain, "wait_for_message", { room_id: roomId, client_id: bobMatch.client_id });
+    expect(next).toMatchObject({ message: "two", seq: 2, unread: 1 });
+    const history = await ok(bobAgain, "get_messages", { room_id: roomId, client_id: bobMatch.client_id });
+    expect(history.messages.map((m: { message: string }) => m.message)).toEqual(["one", "two", "three"]);
+    // Alice's identity works again too: she can keep talking in the same room.
+    const aliceAgain = await httpClient(second);
+    expect(await ok(aliceAgain, "send_message", { room_id: roomId, message: "back", client_id: aliceMatch.client_id })).toMatchObject({ seq: 4 });
+  });
+
+  test("SIGTERM stops the server with exit code 0", async () => {
+    const server = await startHttp(tempDb());
+    expect(await server.stop()).toBe(0);
+  });
+});
+
+describe("stdio", () => {
+  test("two --stdio processes on one database file are matched and talk", async () => {
+    const db = tempDb();
+    const alice = await stdioClient(db);
+    const bob = await stdioClient(db);
+    const queued = await ok(alice, "enter_queue", { display_name: "Alice", timeout: 0 });
+    expect(queued).toMatchObject({ status: "waiting", position: 1, queue_length: 1 });
+    const bobMatch = await ok(bob, "enter_queue", { display_name: "Bob", timeout: 0 });
+    expect(bobMatch).toMatchObject({ status: "matched", partner: "Alice" });
+    // Alice's next call picks up the match made by the other process.
+    const aliceMatch = await ok(alice, "enter_queue", { display_name: "Alice", timeout: 0 });
+    expect(aliceMatch).toMatchObject({ status: "matched", room_id: bobMatch.room_id, partner: "Bob" });
+
+    await ok(alice, "send_message", { room_id: bobMatch.room_id, message: "across processes" });
+    expect(await ok(bob, "wait_for_message", { room_id: bobMatch.room_id, timeout: 0 })).toMatchObject({
+      message: "across processes",
+      sender: "Alice",
+      seq: 1,
+    });
+  });
+
+  test("lists the same tools as HTTP", async () => {
+    const stdio = await stdioClient(tempDb());
+    const { tools } = await stdio.listTools();
+    expect(tools.map((t) => t.name)).toEqual([
+      "enter_queue",
+      "join_room",
+      "send_message",
+      "wait_for_message",
+      "get_messages",
+      "leave_chat",
+      "whoami",
+    ]);
+    for (const tool of tools) expect(tool.outputSchema?.type).toBe("object");
+  });
+});
