@@ -1,0 +1,81 @@
+// The command line as a user meets it.
+import { describe, expect, test } from "bun:test";
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import { Database } from "bun:sqlite";
+import packageJson from "../package.json" with { type: "json" };
+import { BINARY, httpClient, ok, startHttp, tempDir } from "./helpers.ts";
+
+const run = (...args: string[]) => {
+  const result = Bun.spawnSync([BINARY, ...args], { env: { ...process.env, PORT: "" } });
+  return { code: result.exitCode, out: result.stdout.toString(), err: result.stderr.toString() };
+};
+
+describe("mcp-chat", () => {
+  test("--version prints the version", () => {
+    expect(run("--version")).toMatchObject({ code: 0, out: `${packageJson.version}\n` });
+  });
+
+  test("--help lists every option with its environment variable", () => {
+    const { code, out } = run("--help");
+    expect(code).toBe(0);
+    for (const text of ["--stdio", "--port", "PORT", "--db", "MCP_CHAT_DB", "--host", "--max-wait", "--default-wait"]) {
+      expect(out).toContain(text);
+    }
+  });
+
+  test("a bad option or value is a clear error with exit code 2", () => {
+    expect(run("--nope")).toMatchObject({ code: 2, err: expect.stringContaining("--nope") });
+    expect(run("--port", "http")).toMatchObject({ code: 2, err: expect.stringContaining("--port must be a number") });
+    expect(run("--default-wait", "100", "--max-wait", "10")).toMatchObject({ code: 2 });
+  });
+
+  test("the database goes to $XDG_DATA_HOME/mcp-chat/chat.db by default, made current by the embedded migrations", async () => {
+    const dataHome = tempDir();
+    const child = Bun.spawn([BINARY, "--port", "0"], {
+      env: { ...process.env, XDG_DATA_HOME: dataHome, MCP_CHAT_DB: "" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const reader = child.stdout.getReader();
+    await reader.read(); // the "listening on" line
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    const db = new Database(join(dataHome, "mcp-chat", "chat.db"), { readonly: true });
+    const tables = db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+    expect(tables.map((t: any) => t.name)).toEqual(
+      expect.arrayContaining(["memberships", "messages", "participants", "queue_entries", "rooms"]),
+    );
+    expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    db.close();
+  });
+
+  test("restarting on an existing file applies no migration twice", async () => {
+    const path = join(tempDir(), "chat.db");
+    for (let i = 0; i < 2; i++) await (await startHttp(path)).stop();
+    const db = new Database(path, { readonly: true });
+    const applied = db.query("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number };
+    db.close();
+    const journal = await Bun.file(join(import.meta.dir, "..", "migrations", "meta", "_journal.json")).json();
+    expect(applied.n).toBe(journal.entries.length);
+  });
+
+  test("the binary runs alone: no node_modules, no migrations folder, no Bun beside it", async () => {
+    const alone = tempDir();
+    const copy = join(alone, "mcp-chat");
+    copyFileSync(BINARY, copy);
+    Bun.spawnSync(["chmod", "+x", copy]);
+    const child = Bun.spawn([copy, "--port", "0", "--db", join(alone, "chat.db")], {
+      cwd: alone,
+      env: { PATH: "/usr/bin:/bin", HOME: alone },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const { value } = await child.stdout.getReader().read();
+    const url = new URL(new TextDecoder().decode(value).match(/listening on (\S+)/)![1]!);
+    const client = await httpClient(url);
+    expect(await ok(client, "join_room", { room_id: "alone", display_name: "Solo" })).toMatchObject({ room_id: "alone" });
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+  });
+});

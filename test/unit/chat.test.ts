@@ -1,0 +1,104 @@
+// The domain on its own: a real SQLite database in memory, no MCP, no HTTP.
+import { describe, expect, test } from "bun:test";
+import { Chat } from "../../src/chat/chat.ts";
+import { LocalDoorbell } from "../../src/chat/doorbell.ts";
+import { defaultLimits, defaultTiming } from "../../src/config.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { ChatStore } from "../../src/db/store.ts";
+
+function newChat() {
+  const doorbell = new LocalDoorbell();
+  const chat = new Chat({ store: new ChatStore(openDatabase(":memory:")), doorbell, timing: defaultTiming, limits: defaultLimits });
+  return { chat, doorbell };
+}
+
+describe("waiting leaves nothing behind", () => {
+  test("after a message, a time-out, a cancellation and an error", async () => {
+    const { chat, doorbell } = newChat();
+    const alice = chat.establish(undefined, "Alice");
+    const bob = chat.establish(undefined, "Bob");
+    chat.joinRoom(alice, "r");
+    chat.joinRoom(bob, "r");
+    expect(await chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 0 })).toMatchObject({ message: "Bob joined" });
+
+    const byMessage = chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 5 });
+    expect(doorbell.activeTopics).toBe(1);
+    chat.send(bob, "r", "hi");
+    expect((await byMessage).kind).toBe("message");
+    expect(doorbell.activeTopics).toBe(0);
+
+    expect((await chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 0.01 })).kind).toBe("timeout");
+    expect(doorbell.activeTopics).toBe(0);
+
+    const controller = new AbortController();
+    const cancelled = chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 5, signal: controller.signal });
+    controller.abort();
+    await cancelled;
+    expect(doorbell.activeTopics).toBe(0);
+
+    const failing = chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 5 });
+    chat.leave(alice, "r"); // the waiter wakes and finds it is no longer a member
+    await expect(failing).rejects.toThrow("Not in room");
+    expect(doorbell.activeTopics).toBe(0);
+    expect(chat.waits.count(alice.participant.id)).toBe(0);
+  });
+
+  test("a thousand cancelled waits leave no listener and no waiting count", async () => {
+    const { chat, doorbell } = newChat();
+    const me = chat.establish(undefined, "Me");
+    chat.joinRoom(me, "busy");
+    for (let i = 0; i < 1000; i++) {
+      const controller = new AbortController();
+      const waiting = chat.waitForMessage(me, "busy", undefined, { timeoutSeconds: 60, signal: controller.signal });
+      controller.abort();
+      await waiting;
+    }
+    expect(doorbell.activeTopics).toBe(0);
+    expect(chat.waits.count(me.participant.id)).toBe(0);
+  });
+});
+
+describe("the queue", () => {
+  test("pairs waiting participants two by two, nobody twice", async () => {
+    const { chat } = newChat();
+    const people = Array.from({ length: 10 }, (_, i) => chat.establish(undefined, `P${i}`));
+    const results = await Promise.all(people.map((p) => chat.enterQueue(p, { timeoutSeconds: 2 })));
+    const rooms = new Map<string, number>();
+    for (const result of results) {
+      expect(result.status).toBe("matched");
+      if (result.status === "matched") rooms.set(result.room_id, (rooms.get(result.room_id) ?? 0) + 1);
+    }
+    expect([...rooms.values()]).toEqual([2, 2, 2, 2, 2]);
+  });
+
+  test("a cancelled enter_queue is not matched afterwards", async () => {
+    const { chat } = newChat();
+    const gone = chat.establish(undefined, "Gone");
+    const controller = new AbortController();
+    const waiting = chat.enterQueue(gone, { timeoutSeconds: 5, signal: controller.signal });
+    controller.abort();
+    await waiting;
+    const late = chat.establish(undefined, "Late");
+    expect(await chat.enterQueue(late, { timeoutSeconds: 0 })).toMatchObject({ status: "waiting", position: 1, queue_length: 1 });
+  });
+
+  test("a timed-out entry stays matchable for the grace period, then lapses", async () => {
+    let now = 1_000_000;
+    const doorbell = new LocalDoorbell();
+    const chat = new Chat({
+      store: new ChatStore(openDatabase(":memory:")),
+      doorbell,
+      timing: defaultTiming,
+      limits: defaultLimits,
+      now: () => now,
+    });
+    const first = chat.establish(undefined, "First");
+    expect((await chat.enterQueue(first, { timeoutSeconds: 0 })).status).toBe("waiting");
+    now += (defaultTiming.queueGraceSeconds + 1) * 1000;
+    const second = chat.establish(undefined, "Second");
+    expect(await chat.enterQueue(second, { timeoutSeconds: 0 })).toMatchObject({ status: "waiting", position: 1 });
+    now += 1000;
+    const third = chat.establish(undefined, "Third");
+    expect(await chat.enterQueue(third, { timeoutSeconds: 0 })).toMatchObject({ status: "matched", partner: "Second" });
+  });
+});
