@@ -2,9 +2,9 @@
 // The one entry point: parse options, open the database, serve over HTTP or stdio.
 import packageJson from "../package.json" with { type: "json" };
 import { Chat } from "./chat/chat.ts";
-import { LocalDoorbell } from "./chat/doorbell.ts";
 import { type Config, ConfigError, helpText, parseCli } from "./config.ts";
-import { openDatabase } from "./db/open.ts";
+import { type ChatDb, openDatabase } from "./db/open.ts";
+import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
 import { serveHttp } from "./http/serve.ts";
 import { log } from "./log.ts";
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     request = parseCli(process.argv.slice(2), process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(`mcp-chat: ${error.message}\n\n${helpText()}`);
+    console.error(`mcp-chat: ${error.message}\nRun mcp-chat --help to see the options.`);
     process.exit(2);
   }
   if (request.kind === "help") return console.log(helpText());
@@ -27,14 +27,17 @@ async function main(): Promise<void> {
 }
 
 async function serve(config: Config): Promise<void> {
-  let store: ChatStore;
+  let db: ChatDb;
   try {
-    store = new ChatStore(openDatabase(config.dbPath));
+    db = openDatabase(config.dbPath);
   } catch (error) {
     console.error(`mcp-chat: cannot open the database ${config.dbPath}: ${(error as Error).message}`);
     process.exit(1);
   }
-  const chat = new Chat({ store, doorbell: new LocalDoorbell(), timing: config.timing, limits: config.limits });
+  const store = new ChatStore(db);
+  // Other processes may share the file (several --stdio clients, an HTTP server): wake on their commits too.
+  const doorbell = new SharedFileDoorbell(db.$client);
+  const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits });
   const tools = chatTools(config.limits, config.timing);
   const listing = toolListing(tools);
   const newServer = () => createMcpServer(chat, tools, listing);
@@ -54,7 +57,8 @@ async function serve(config: Config): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
   if (config.mode === "stdio") {
-    const { closed } = await serveStdio(newServer());
+    const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
+    const { closed } = await serveStdio(createMcpServer(chat, tools, listing, session));
     log(`serving over stdio, database ${config.dbPath}`);
     void closed.then(() => shutdown("stdin closed"));
     return;

@@ -2,6 +2,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { CONTROL_CHARACTERS } from "./chat/names.ts";
 
 export interface Limits {
   /** Longest display name, in characters after trimming. */
@@ -25,6 +26,8 @@ export interface Timing {
 
 export interface Config {
   mode: "http" | "stdio";
+  /** With --stdio: act as this named local identity, kept in the database across restarts. */
+  localName?: string;
   host: string;
   port: number;
   dbPath: string;
@@ -48,12 +51,17 @@ export function defaultDbPath(env: Record<string, string | undefined>): string {
 
 const options = {
   stdio: { type: "boolean", help: "Serve one client over stdin/stdout instead of HTTP." },
+  as: { type: "string", env: "MCP_CHAT_AS", help: "With --stdio: be the named local participant NAME, the same after restarts." },
   host: { type: "string", env: "MCP_CHAT_HOST", help: "Address to listen on (default 127.0.0.1)." },
   port: { type: "string", env: "PORT", help: "HTTP port (default 8000; 0 picks a free one)." },
   db: { type: "string", env: "MCP_CHAT_DB", help: "SQLite file (default $XDG_DATA_HOME/mcp-chat/chat.db)." },
   "default-wait": { type: "string", env: "MCP_CHAT_DEFAULT_WAIT", help: "Seconds a wait lasts when the caller gives none (default 30)." },
   "max-wait": { type: "string", env: "MCP_CHAT_MAX_WAIT", help: "Longest wait in seconds; longer requests are clamped (default 300)." },
   "queue-grace": { type: "string", env: "MCP_CHAT_QUEUE_GRACE", help: "Seconds a queue entry stays matchable after enter_queue returned (default 15)." },
+  "max-message": { type: "string", env: "MCP_CHAT_MAX_MESSAGE", help: "Longest message in characters (default 8000)." },
+  "max-name": { type: "string", env: "MCP_CHAT_MAX_NAME", help: "Longest display name in characters (default 64)." },
+  "max-members": { type: "string", env: "MCP_CHAT_MAX_MEMBERS", help: "Most members in a group room (default 100)." },
+  "max-waits": { type: "string", env: "MCP_CHAT_MAX_WAITS", help: "Most waiting calls one participant may have at once (default 8)." },
   help: { type: "boolean", short: "h", help: "Show this help." },
   version: { type: "boolean", short: "v", help: "Show the version." },
 } as const;
@@ -64,7 +72,7 @@ export class ConfigError extends Error {}
 
 export function helpText(): string {
   const lines = Object.entries(options).map(([name, o]) => {
-    const flag = `--${name}${o.type === "string" ? " VALUE" : ""}`;
+    const flag = `${"short" in o ? `-${o.short}, ` : ""}--${name}${o.type === "string" ? " VALUE" : ""}`;
     const env = "env" in o ? ` [env ${o.env}]` : "";
     return `  ${flag.padEnd(22)} ${o.help}${env}`;
   });
@@ -87,6 +95,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return "env" in option ? env[option.env] || undefined : undefined;
   };
   const seconds = (name: keyof typeof options, fallback: number) => number(name, pick(name), fallback, 0);
+  const count = (name: keyof typeof options, fallback: number) => whole(name, pick(name), fallback, 1);
   const maxWaitSeconds = seconds("max-wait", defaultTiming.maxWaitSeconds);
   const timing: Timing = {
     maxWaitSeconds,
@@ -97,15 +106,29 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (timing.defaultWaitSeconds > timing.maxWaitSeconds) {
     throw new ConfigError("--default-wait cannot be longer than --max-wait");
   }
+  const limits: Limits = {
+    maxMessageLength: count("max-message", defaultLimits.maxMessageLength),
+    maxNameLength: count("max-name", defaultLimits.maxNameLength),
+    maxGroupMembers: count("max-members", defaultLimits.maxGroupMembers),
+    maxWaitsPerParticipant: count("max-waits", defaultLimits.maxWaitsPerParticipant),
+  };
+  const localName = pick("as")?.trim();
+  if (localName !== undefined) {
+    if (!values.stdio) throw new ConfigError("--as works with --stdio only: over HTTP each client brings its own identity");
+    if (localName.length < 1 || localName.length > limits.maxNameLength || CONTROL_CHARACTERS.test(localName)) {
+      throw new ConfigError(`--as must be 1-${limits.maxNameLength} characters without control characters`);
+    }
+  }
   return {
     kind: "serve",
     config: {
       mode: values.stdio ? "stdio" : "http",
+      localName,
       host: pick("host") ?? "127.0.0.1",
-      port: number("port", pick("port"), 8000, 0, 65535),
+      port: whole("port", pick("port"), 8000, 0, 65535),
       dbPath: pick("db") ?? defaultDbPath(env),
       timing,
-      limits: defaultLimits,
+      limits,
     },
   };
 }
@@ -116,5 +139,11 @@ function number(name: string, raw: string | undefined, fallback: number, min: nu
   if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
     throw new ConfigError(`--${name} must be a number from ${min}${max === Infinity ? " up" : ` to ${max}`}, not "${raw}"`);
   }
+  return value;
+}
+
+function whole(name: string, raw: string | undefined, fallback: number, min: number, max = Infinity): number {
+  const value = number(name, raw, fallback, min, max);
+  if (!Number.isInteger(value)) throw new ConfigError(`--${name} must be a whole number, not "${raw}"`);
   return value;
 }

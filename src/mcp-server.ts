@@ -38,13 +38,13 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output") {
   return rest;
 }
 
-export function createMcpServer(chat: Chat, tools: ChatTool[], listing: Tool[]): Server {
+/** `session` may start with an identity (`--as NAME`); otherwise enter_queue or join_room gives it one. */
+export function createMcpServer(chat: Chat, tools: ChatTool[], listing: Tool[], session: Session = {}): Server {
   const server = new Server(
     { name: "mcp-chat", title: "mcp-chat", version: packageJson.version },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
   );
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const session: Session = {};
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {

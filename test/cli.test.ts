@@ -60,6 +60,29 @@ describe("mcp-chat", () => {
     expect(applied.n).toBe(journal.entries.length);
   });
 
+  test("an older database file gets only the migrations it lacks, and keeps its rows", async () => {
+    const path = join(tempDir(), "old.db");
+    const migrations = join(import.meta.dir, "..", "migrations");
+    const journal = await Bun.file(join(migrations, "meta", "_journal.json")).json();
+    const first = journal.entries[0];
+    const old = new Database(path);
+    for (const statement of (await Bun.file(join(migrations, `${first.tag}.sql`)).text()).split("--> statement-breakpoint")) {
+      old.run(statement);
+    }
+    old.run("CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
+    old.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('old', ?)", [first.when]);
+    old.run("INSERT INTO participants VALUES ('p_old', 'hash', 'Old Timer', 1, 1)");
+    old.close();
+
+    await (await startHttp(path)).stop();
+
+    const db = new Database(path, { readonly: true });
+    const applied = db.query("SELECT created_at FROM __drizzle_migrations ORDER BY created_at").all() as { created_at: number }[];
+    expect(applied.map((row) => Number(row.created_at))).toEqual(journal.entries.map((e: { when: number }) => e.when));
+    expect(db.query("SELECT display_name FROM participants").all()).toEqual([{ display_name: "Old Timer" }]);
+    db.close();
+  });
+
   test("the binary runs alone: no node_modules, no migrations folder, no Bun beside it", async () => {
     const alone = tempDir();
     const copy = join(alone, "mcp-chat");

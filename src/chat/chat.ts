@@ -4,7 +4,7 @@ import type { Limits, Timing } from "../config.ts";
 import { ChatError } from "../errors.ts";
 import type { ChatStore, Membership, Room } from "../db/store.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
-import { authenticate, type Caller, establish } from "./identity.ts";
+import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
 import { enterQueue, queueStatus, type QueueResult } from "./queue.ts";
 import { type MemberView, messageView, type MessageView } from "./views.ts";
 import { waitFor } from "./wait.ts";
@@ -56,6 +56,11 @@ export class Chat {
 
   establish(clientId: string | undefined, displayName: string): Caller {
     return this.store.write(() => establish(this.store, clientId, displayName, this.now()));
+  }
+
+  /** The named local identity of `--as NAME`, shared by every process started with that name. */
+  localIdentity(name: string): Caller {
+    return this.store.write(() => localIdentity(this.store, name, this.now()));
   }
 
   // waiting budget
@@ -145,13 +150,12 @@ export class Chat {
   /** The oldest unread message from someone else, waiting for one if there is none. */
   async waitForMessage(caller: Caller, roomId: string, afterSeq: number | undefined, request: WaitRequest): Promise<WaitResult> {
     const me = caller.participant;
-    const { membership } = this.requireMember(roomId, me.id);
-    const cursor = afterSeq ?? membership.readSeq;
-    const next = () => this.nextMessage(roomId, me.id, cursor);
+    this.requireMember(roomId, me.id);
+    const next = () => this.nextMessage(roomId, me.id, afterSeq);
     const found = await this.waits.hold(me.id, () =>
       waitFor(this.doorbell, roomTopic(roomId), next, { timeoutMs: this.waitMs(request), signal: request.signal }),
     );
-    return found ?? { kind: "timeout", seq: cursor };
+    return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
   }
 
   /** A page of history; moves the read cursor over it only when that skips nothing unread. */
@@ -200,11 +204,16 @@ export class Chat {
     return roomId;
   }
 
-  private nextMessage(roomId: string, readerId: string, cursor: number): WaitResult | undefined {
-    const { room } = this.requireMember(roomId, readerId);
+  /** The next message after `afterSeq`, or else after the read cursor, claimed for this call. */
+  private nextMessage(roomId: string, readerId: string, afterSeq?: number): WaitResult | undefined {
+    const { room, membership } = this.requireMember(roomId, readerId);
+    const cursor = afterSeq ?? membership.readSeq;
     const row = this.store.nextMessageFor(roomId, readerId, cursor);
     if (row) {
-      this.store.advanceReadSeq(roomId, readerId, row.seq);
+      if (afterSeq !== undefined) this.store.advanceReadSeq(roomId, readerId, row.seq);
+      // Several calls of one participant may wait at once (in this process or another): each
+      // message goes to the one that moves the cursor first; the others look again.
+      else if (!this.store.moveReadSeq(roomId, readerId, cursor, row.seq)) return this.nextMessage(roomId, readerId);
       const unread = this.store.countMessagesFor(roomId, readerId, row.seq);
       return { kind: "message", ...messageView(row), unread };
     }

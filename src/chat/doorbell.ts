@@ -38,6 +38,11 @@ export class LocalDoorbell implements Doorbell {
     this.topics.get(topic)?.target.dispatchEvent(new Event("ring"));
   }
 
+  /** Wakes every listener: for news that may concern any topic, such as another process's commit. */
+  ringAll(): void {
+    for (const { target } of this.topics.values()) target.dispatchEvent(new Event("ring"));
+  }
+
   /** How many topics have listeners; an idle server has none. */
   get activeTopics(): number {
     return this.topics.size;

@@ -45,3 +45,12 @@ export function establish(store: ChatStore, clientId: string | undefined, displa
   }
   return caller;
 }
+
+/** The participant behind `--as NAME`, made on first use: a restarted agent is the same participant. */
+export function localIdentity(store: ChatStore, name: string, now: number): Caller {
+  const known = store.localIdentity(name);
+  if (known) return authenticate(store, known.clientId);
+  const caller = establish(store, undefined, name, now);
+  store.insertLocalIdentity({ name, participantId: caller.participant.id, clientId: caller.clientId });
+  return caller;
+}

@@ -69,3 +69,11 @@ export const queueEntries = sqliteTable(
   },
   (t) => [index("queue_entries_order").on(t.enqueuedAt)],
 );
+
+/** Named identities for `--as NAME`: every process started with the name acts as this participant. */
+export const localIdentities = sqliteTable("local_identities", {
+  name: text("name").primaryKey(),
+  participantId: text("participant_id").notNull().references(() => participants.id),
+  /** Kept in clear so each process can act as the participant; the file is the user's own. */
+  clientId: text("client_id").notNull(),
+});

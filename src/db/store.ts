@@ -1,7 +1,7 @@
 // Every query mcp-chat makes, in one place. The domain composes them; nothing else touches SQL.
 import { and, asc, count, desc, eq, gt, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
-import { memberships, messages, participants, queueEntries, rooms } from "./schema.ts";
+import { localIdentities, memberships, messages, participants, queueEntries, rooms } from "./schema.ts";
 
 export type Participant = typeof participants.$inferSelect;
 export type Room = typeof rooms.$inferSelect;
@@ -45,6 +45,14 @@ export class ChatStore {
     this.db.update(participants).set(changes).where(eq(participants.id, id)).run();
   }
 
+  localIdentity(name: string) {
+    return this.db.select().from(localIdentities).where(eq(localIdentities.name, name)).get();
+  }
+
+  insertLocalIdentity(row: typeof localIdentities.$inferInsert): void {
+    this.db.insert(localIdentities).values(row).run();
+  }
+
   // rooms and memberships
 
   room(id: string): Room | undefined {
@@ -81,6 +89,19 @@ export class ChatStore {
       .set({ leftAt: now })
       .where(and(eq(memberships.roomId, roomId), eq(memberships.participantId, participantId)))
       .run();
+  }
+
+  /** Moves the read cursor from `from` to `to`; false when another call moved it first. */
+  moveReadSeq(roomId: string, participantId: string, from: number, to: number): boolean {
+    const moved = this.db
+      .update(memberships)
+      .set({ readSeq: to })
+      .where(
+        and(eq(memberships.roomId, roomId), eq(memberships.participantId, participantId), eq(memberships.readSeq, from)),
+      )
+      .returning({ readSeq: memberships.readSeq })
+      .all();
+    return moved.length === 1;
   }
 
   /** Moves the read cursor forward to `seq`; never back. */

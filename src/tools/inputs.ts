@@ -1,5 +1,6 @@
 // Input fields shared by several tools, with the limits of the contract and messages a person reads.
 import { z } from "zod";
+import { CONTROL_CHARACTERS } from "../chat/names.ts";
 import type { Limits, Timing } from "../config.ts";
 
 export const clientId = z
@@ -29,9 +30,6 @@ export const seq = (what: string) =>
     .int({ error: `${what} must be a whole number` })
     .min(0, { error: `${what} cannot be negative` })
     .optional();
-
-// Control characters would garble names in every client's display.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const displayName = (limits: Limits) =>
   z

@@ -58,6 +58,22 @@ describe("waiting leaves nothing behind", () => {
   });
 });
 
+describe("one participant waiting twice", () => {
+  test("each message goes to exactly one of the waiting calls", async () => {
+    const { chat } = newChat();
+    const me = chat.establish(undefined, "Me");
+    const other = chat.establish(undefined, "Other");
+    chat.joinRoom(other, "twice");
+    chat.joinRoom(me, "twice");
+    const first = chat.waitForMessage(me, "twice", undefined, { timeoutSeconds: 2 });
+    const second = chat.waitForMessage(me, "twice", undefined, { timeoutSeconds: 2 });
+    chat.send(other, "twice", "one");
+    chat.send(other, "twice", "two");
+    const got = await Promise.all([first, second]);
+    expect(got.map((r) => (r.kind === "message" ? r.message : "timeout")).sort()).toEqual(["one", "two"]);
+  });
+});
+
 describe("the queue", () => {
   test("pairs waiting participants two by two, nobody twice", async () => {
     const { chat } = newChat();
