@@ -83,6 +83,8 @@ export async function httpClient(server: RunningServer | URL, name = "test"): Pr
   const client = new Client({ name, version: "1.0.0" });
   const transport = new StreamableHTTPClientTransport(url);
   await client.connect(transport);
+  // The SDK checks results against outputSchema only for tools it has listed.
+  await client.listTools();
   cleanups.push(async () => {
     await transport.terminateSession().catch(() => {});
     await client.close();
@@ -99,6 +101,7 @@ export async function stdioClient(dbPath: string, extraArgs: string[] = [], name
     stderr: "pipe",
   });
   await client.connect(transport);
+  await client.listTools();
   cleanups.push(() => client.close());
   return client;
 }
