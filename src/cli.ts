@@ -3,10 +3,11 @@
 import packageJson from "../package.json" with { type: "json" };
 import { Chat } from "./chat/chat.ts";
 import { type Config, ConfigError, helpText, parseCli } from "./config.ts";
+import { SqliteEventStore } from "./db/event-store.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
-import { serveHttp } from "./http/serve.ts";
+import { type HttpServer, serveHttp } from "./http/serve.ts";
 import { log } from "./log.ts";
 import { createMcpServer, toolListing } from "./mcp-server.ts";
 import { serveStdio } from "./stdio.ts";
@@ -26,6 +27,10 @@ async function main(): Promise<void> {
   await serve(request.config);
 }
 
+/** How long a stop waits for answers in flight to reach their clients. */
+const SHUTDOWN_DRAIN_MS = 3_000;
+const HOUSEKEEPING_EVERY_MS = 60_000;
+
 async function serve(config: Config): Promise<void> {
   let db: ChatDb;
   try {
@@ -40,16 +45,17 @@ async function serve(config: Config): Promise<void> {
   const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits });
   const tools = chatTools(config.limits, config.timing);
   const listing = toolListing(tools);
-  const newServer = () => createMcpServer(chat, tools, listing);
 
   // Handlers first: a signal that arrives before them would kill the process without cleanup.
-  let stop = async () => {};
+  let drain = async () => {};
   let stopping = false;
   const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
     log(`stopping: ${reason}`);
-    await stop();
+    // Every waiting call returns its ordinary "nothing yet, call again" result.
+    chat.stopWaiting();
+    await drain();
     store.close();
     process.exit(0);
   };
@@ -58,24 +64,48 @@ async function serve(config: Config): Promise<void> {
 
   if (config.mode === "stdio") {
     const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
-    const { closed } = await serveStdio(createMcpServer(chat, tools, listing, session));
+    const { closed } = await serveStdio(createMcpServer(chat, tools, listing, { session }));
     log(`serving over stdio, database ${config.dbPath}`);
     void closed.then(() => shutdown("stdin closed"));
+    drain = async () => {
+      await until(() => chat.waits.total === 0, SHUTDOWN_DRAIN_MS);
+      await new Promise((resolve) => process.stdout.write("", resolve));
+    };
     return;
   }
-  let http;
+
+  const events = new SqliteEventStore(db);
+  setInterval(() => events.prune(), HOUSEKEEPING_EVERY_MS).unref();
+  let http: HttpServer;
   try {
-    http = serveHttp({ host: config.host, port: config.port, newServer });
+    http = serveHttp({
+      host: config.host,
+      port: config.port,
+      newServer: (options) => createMcpServer(chat, tools, listing, options),
+      events,
+      stats: () => ({ waiting: chat.waits.total }),
+    });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const why = code === "EADDRINUSE" ? `port ${config.port} is already in use` : (error as Error).message;
     console.error(`mcp-chat: cannot listen on ${config.host}:${config.port}: ${why}`);
     process.exit(1);
   }
-  stop = () => http.close();
+  drain = async () => {
+    http.stopListening();
+    await until(() => http.inFlight === 0, SHUTDOWN_DRAIN_MS);
+    events.flush();
+    await http.close();
+  };
   // The first stdout line names the address, so scripts using --port 0 can find it.
   console.log(`mcp-chat listening on ${http.url}`);
   log(`database ${config.dbPath}`);
+}
+
+/** Resolves once `done()` holds, or after `limitMs`. Only for shutdown: it polls. */
+async function until(done: () => boolean, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!done() && Date.now() < deadline) await Bun.sleep(10);
 }
 
 await main();

@@ -6,6 +6,7 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
+  type RequestId,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -13,6 +14,7 @@ import packageJson from "../package.json" with { type: "json" };
 import type { Chat } from "./chat/chat.ts";
 import { ChatError } from "./errors.ts";
 import { log } from "./log.ts";
+import { reportProgressWhileBlocked } from "./progress.ts";
 import { type ChatTool, errorOutput, type Session } from "./tools/tool.ts";
 
 const INSTRUCTIONS = `mcp-chat lets you talk with other people and agents through tool calls.
@@ -38,8 +40,19 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output") {
   return rest;
 }
 
-/** `session` may start with an identity (`--as NAME`); otherwise enter_queue or join_room gives it one. */
-export function createMcpServer(chat: Chat, tools: ChatTool[], listing: Tool[], session: Session = {}): Server {
+export interface McpServerOptions {
+  /** May start with an identity (`--as NAME`); otherwise enter_queue or join_room gives it one. */
+  session?: Session;
+  /** The transport's word that the connection carrying a request closed. */
+  connectionClosed?: (requestId: RequestId) => AbortSignal | undefined;
+}
+
+export function createMcpServer(
+  chat: Chat,
+  tools: ChatTool[],
+  listing: Tool[],
+  { session = {}, connectionClosed }: McpServerOptions = {},
+): Server {
   const server = new Server(
     { name: "mcp-chat", title: "mcp-chat", version: packageJson.version },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
@@ -57,12 +70,19 @@ export function createMcpServer(chat: Chat, tools: ChatTool[], listing: Tool[], 
     if (!parsed.success) {
       return errorResult(new ChatError("invalid_input", `Invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`));
     }
+    // A closed connection ends a wait early with its ordinary time-out result, not as a
+    // cancellation: a client that resumes the stream (Last-Event-ID) gets that result replayed.
+    const closed = connectionClosed?.(extra.requestId);
+    const signal = closed ? AbortSignal.any([extra.signal, closed]) : extra.signal;
+    const stopProgress = reportProgressWhileBlocked(extra);
     try {
-      return result(await tool.run(parsed.data, { chat, session, signal: extra.signal }));
+      return result(await tool.run(parsed.data, { chat, session, signal }));
     } catch (error) {
       if (error instanceof ChatError) return errorResult(error);
       log(`${tool.name} failed:`, error);
       return errorResult(new ChatError("internal_error", "Something went wrong on the server; the error was logged."));
+    } finally {
+      stopProgress();
     }
   });
   return server;

@@ -21,6 +21,7 @@ export interface ChatDeps {
 export interface WaitRequest {
   /** Seconds; undefined takes the default, larger values are clamped to the maximum. */
   timeoutSeconds?: number;
+  /** Ends the wait early: the request was cancelled or its connection closed. */
   signal?: AbortSignal;
 }
 
@@ -38,6 +39,7 @@ export class Chat {
   readonly limits: Limits;
   readonly now: () => number;
   readonly waits: WaitLimit;
+  private readonly stopping = new AbortController();
 
   constructor(deps: ChatDeps) {
     this.store = deps.store;
@@ -68,6 +70,19 @@ export class Chat {
   waitMs(request: WaitRequest): number {
     const seconds = Math.min(request.timeoutSeconds ?? this.timing.defaultWaitSeconds, this.timing.maxWaitSeconds);
     return Math.max(0, seconds) * 1000;
+  }
+
+  /** What ends a wait early: the request's own signal, or the server stopping. */
+  waitSignals(request: WaitRequest): AbortSignal[] {
+    return request.signal ? [request.signal, this.stopping.signal] : [this.stopping.signal];
+  }
+
+  /**
+   * For shutdown: every wait in progress, and any begun later, returns its time-out result at
+   * once (which tells the client to call again) instead of being cut off.
+   */
+  stopWaiting(): void {
+    this.stopping.abort();
   }
 
   // the queue
@@ -153,7 +168,7 @@ export class Chat {
     this.requireMember(roomId, me.id);
     const next = () => this.nextMessage(roomId, me.id, afterSeq);
     const found = await this.waits.hold(me.id, () =>
-      waitFor(this.doorbell, roomTopic(roomId), next, { timeoutMs: this.waitMs(request), signal: request.signal }),
+      waitFor(this.doorbell, roomTopic(roomId), next, { timeoutMs: this.waitMs(request), signals: this.waitSignals(request) }),
     );
     return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
   }

@@ -15,6 +15,7 @@ export async function enterQueue(chat: Chat, caller: Caller, request: WaitReques
   const graceMs = chat.timing.queueGraceSeconds * 1000;
   const timeoutMs = chat.waitMs(request);
   const attempt = () => tryMatch(chat, me, graceMs);
+  const signals = chat.waitSignals(request);
 
   const immediate = attempt();
   if (immediate || timeoutMs === 0) return immediate ?? waitingStatus(chat, me)!;
@@ -22,15 +23,17 @@ export async function enterQueue(chat: Chat, caller: Caller, request: WaitReques
   // While blocked, keep the entry live a grace period ahead; a killed process stops the heartbeat.
   const heartbeat = setInterval(() => chat.store.setQueueLiveUntil(me, chat.now() + graceMs), graceMs / 3);
   try {
-    const matched = await waitFor(chat.doorbell, queueTopic, attempt, { timeoutMs, signal: request.signal });
+    const matched = await waitFor(chat.doorbell, queueTopic, attempt, { timeoutMs, signals });
     if (matched) return matched;
   } finally {
     clearInterval(heartbeat);
   }
-  if (request.signal?.aborted) {
-    // A cancelled call means the caller is gone: unmatchable at once, no grace period.
+  if (signals.some((signal) => signal.aborted)) {
+    // Cancelled, disconnected or shutting down: the caller is not there to be paired. Unmatchable
+    // at once, no grace period; the result tells a client that still listens to call again.
+    const place = waitingStatus(chat, me) ?? { status: "waiting", position: 1, queue_length: 1 };
     chat.store.setQueueLiveUntil(me, chat.now());
-    return { status: "waiting", position: 0, queue_length: 0 }; // never delivered: the request was cancelled
+    return place;
   }
   // Timed out: one last look, which also starts the grace period from now.
   return attempt() ?? waitingStatus(chat, me)!;

@@ -3,6 +3,7 @@ import { ChatError } from "../errors.ts";
 /** Counts each participant's waiting calls in this process and caps them. */
 export class WaitLimit {
   private readonly waiting = new Map<string, number>();
+  private all = 0;
 
   constructor(private readonly maxPerParticipant: number) {}
 
@@ -15,9 +16,11 @@ export class WaitLimit {
       );
     }
     this.waiting.set(participantId, current + 1);
+    this.all++;
     try {
       return await wait();
     } finally {
+      this.all--;
       const left = this.count(participantId) - 1;
       if (left === 0) this.waiting.delete(participantId);
       else this.waiting.set(participantId, left);
@@ -26,5 +29,10 @@ export class WaitLimit {
 
   count(participantId: string): number {
     return this.waiting.get(participantId) ?? 0;
+  }
+
+  /** Waiting calls of everyone in this process. */
+  get total(): number {
+    return this.all;
   }
 }

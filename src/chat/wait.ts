@@ -2,8 +2,8 @@ import type { Doorbell } from "./doorbell.ts";
 
 export interface WaitOptions {
   timeoutMs: number;
-  /** Aborting ends the wait at once with no result. */
-  signal?: AbortSignal;
+  /** Aborting any of them ends the wait at once with no result. */
+  signals: AbortSignal[];
 }
 
 /**
@@ -16,7 +16,7 @@ export function waitFor<T>(
   doorbell: Doorbell,
   topic: string,
   check: () => T | undefined,
-  { timeoutMs, signal }: WaitOptions,
+  { timeoutMs, signals }: WaitOptions,
 ): Promise<T | undefined> {
   return new Promise<T | undefined>((resolve, reject) => {
     let done = false;
@@ -25,7 +25,7 @@ export function waitFor<T>(
       done = true;
       stopListening();
       clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      for (const signal of signals) signal.removeEventListener("abort", onAbort);
       settle();
     };
     const attempt = () => {
@@ -42,8 +42,8 @@ export function waitFor<T>(
     const onAbort = () => finish(() => resolve(undefined));
     const stopListening = doorbell.listen(topic, attempt);
     const timer = setTimeout(() => finish(() => resolve(undefined)), timeoutMs);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) onAbort();
+    for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
+    if (signals.some((signal) => signal.aborted)) onAbort();
     else attempt();
   });
 }

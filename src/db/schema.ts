@@ -77,3 +77,17 @@ export const localIdentities = sqliteTable("local_identities", {
   /** Kept in clear so each process can act as the participant; the file is the user's own. */
   clientId: text("client_id").notNull(),
 });
+
+/** Server-sent events kept for resuming a dropped stream (Last-Event-ID); pruned by age. */
+export const streamEvents = sqliteTable(
+  "stream_events",
+  {
+    /** A random UUID from the transport: one stream of one server process. */
+    streamId: text("stream_id").notNull(),
+    /** The event's place in its stream. */
+    seq: integer("seq").notNull(),
+    message: text("message").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.streamId, t.seq] }), index("stream_events_age").on(t.createdAt)],
+);

@@ -1,17 +1,31 @@
 // Streamable HTTP on Bun.serve: one route table, guards before MCP, sessions by Mcp-Session-Id.
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { isInitializeRequest, isJSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { isInitializeRequest, isJSONRPCRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { SqliteEventStore } from "../db/event-store.ts";
+import type { McpServerOptions } from "../mcp-server.ts";
 import { refusal } from "./guards.ts";
 import { type HttpSession, HttpSessions } from "./sessions.ts";
 
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  newServer: (options: McpServerOptions) => Server;
+  events: SqliteEventStore;
+  /** Figures for /health, from the layers below. */
+  stats: () => Record<string, number>;
+}
+
 export interface HttpServer {
   url: URL;
+  /** Stops accepting connections; requests in flight go on. */
+  stopListening(): void;
+  /** Requests still being answered. */
+  readonly inFlight: number;
   close(): Promise<void>;
 }
 
-export function serveHttp(options: { host: string; port: number; newServer: () => Server }): HttpServer {
-  const sessions = new HttpSessions(options.newServer);
+export function serveHttp(options: HttpServerOptions): HttpServer {
+  const sessions = new HttpSessions(options.newServer, options.events);
   const bun = Bun.serve({
     hostname: options.host,
     port: options.port,
@@ -22,12 +36,16 @@ export function serveHttp(options: { host: string; port: number; newServer: () =
         const refused = refusal(request, options.host);
         return refused ? jsonRpcError(403, -32000, refused) : handleMcp(request, sessions);
       },
-      "/health": () => Response.json({ status: "ok" }),
+      "/health": () => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() }),
     },
     fetch: () => Response.json({ error: "Not found. The MCP endpoint is /mcp." }, { status: 404 }),
   });
   return {
     url: new URL("/mcp", bun.url),
+    stopListening: () => void bun.stop(false),
+    get inFlight() {
+      return sessions.inFlight;
+    },
     async close() {
       await sessions.closeAll();
       await bun.stop(true);
@@ -57,54 +75,45 @@ async function handleMcp(request: Request, sessions: HttpSessions): Promise<Resp
   return track(session, request, body);
 }
 
-/** Hands the request to the session's transport, counting it in flight until its body is sent. */
+/**
+ * Hands the request to the session's transport and follows it until its response is sent or its
+ * connection closes. A closed connection is not a cancellation in MCP, but nobody is there to
+ * receive the answer: the requests it carried are told, so a long wait ends at once.
+ */
 async function track(session: HttpSession, request: Request, body: unknown): Promise<Response> {
-  session.lastActive = Date.now();
-  session.inFlight++;
-  const cancelOnDisconnect = cancelRequestsOnAbort(session, request, body);
-  let response: Response;
-  try {
-    response = await session.transport.handleRequest(request, { parsedBody: body });
-  } catch (error) {
-    session.inFlight--;
-    throw error;
-  }
+  const ids = ((Array.isArray(body) ? body : [body]) as JSONRPCMessage[]).filter(isJSONRPCRequest).map((m) => m.id);
+  const closed = new AbortController();
+  for (const id of ids) session.connections.set(id, closed.signal);
+  const onDisconnect = () => {
+    closed.abort();
+    done();
+  };
+  // Only calls count as in flight: a GET stream for server messages stays open for the session's life.
+  const calls = ids.length > 0 ? 1 : 0;
   let finished = false;
   const done = () => {
     if (finished) return;
     finished = true;
-    session.inFlight--;
+    session.inFlight -= calls;
     session.lastActive = Date.now();
-    request.signal.removeEventListener("abort", cancelOnDisconnect);
+    for (const id of ids) if (session.connections.get(id) === closed.signal) session.connections.delete(id);
+    request.signal.removeEventListener("abort", onDisconnect);
   };
+  session.lastActive = Date.now();
+  session.inFlight += calls;
+  request.signal.addEventListener("abort", onDisconnect, { once: true });
+  let response: Response;
+  try {
+    response = await session.transport.handleRequest(request, { parsedBody: body });
+  } catch (error) {
+    done();
+    throw error;
+  }
   if (!response.body) {
     done();
     return response;
   }
-  const watched = response.body.pipeThrough(new TransformStream({ flush: done }));
-  // A client that hangs up mid-stream cancels the pipe instead of flushing it.
-  request.signal.addEventListener("abort", done, { once: true });
-  return new Response(watched, response);
-}
-
-/**
- * A dropped connection is not a cancellation in MCP, but nobody can receive the answer any more:
- * treat it as one, so a long wait ends at once instead of holding its place until it times out.
- */
-function cancelRequestsOnAbort(session: HttpSession, request: Request, body: unknown): () => void {
-  const messages = (Array.isArray(body) ? body : [body]) as JSONRPCMessage[];
-  const ids = messages.filter(isJSONRPCRequest).map((m) => m.id);
-  const cancel = () => {
-    for (const requestId of ids) {
-      session.transport.onmessage?.({
-        jsonrpc: "2.0",
-        method: "notifications/cancelled",
-        params: { requestId, reason: "The client closed the connection." },
-      });
-    }
-  };
-  if (ids.length > 0) request.signal.addEventListener("abort", cancel, { once: true });
-  return cancel;
+  return new Response(response.body.pipeThrough(new TransformStream({ flush: done })), response);
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {

@@ -2,6 +2,9 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { SqliteEventStore } from "../db/event-store.ts";
+import type { McpServerOptions } from "../mcp-server.ts";
 
 /** A session nobody used for this long is closed (client.close() does not end sessions). */
 const SESSION_IDLE_MS = 30 * 60_000;
@@ -12,13 +15,18 @@ export interface HttpSession {
   lastActive: number;
   /** Requests still being answered; a session with one in flight is never idle. */
   inFlight: number;
+  /** For each JSON-RPC request in flight, a signal that fires when its HTTP connection closes. */
+  connections: Map<RequestId, AbortSignal>;
 }
 
 export class HttpSessions {
   private readonly sessions = new Map<string, HttpSession>();
   private readonly sweeper: Timer;
 
-  constructor(private readonly newServer: () => Server) {
+  constructor(
+    private readonly newServer: (options: McpServerOptions) => Server,
+    private readonly events: SqliteEventStore,
+  ) {
     this.sweeper = setInterval(() => this.closeIdle(Date.now() - SESSION_IDLE_MS), SWEEP_EVERY_MS);
     this.sweeper.unref();
   }
@@ -31,15 +39,23 @@ export class HttpSessions {
     return this.sessions.size;
   }
 
+  /** Requests being answered in every session: what a graceful stop waits for. */
+  get inFlight(): number {
+    let total = 0;
+    for (const session of this.sessions.values()) total += session.inFlight;
+    return total;
+  }
+
   /** A transport for an initialize request; it joins the map once the SDK has given it an id. */
   async open(): Promise<HttpSession> {
-    const session: HttpSession = { transport: undefined!, lastActive: Date.now(), inFlight: 0 };
+    const session: HttpSession = { transport: undefined!, lastActive: Date.now(), inFlight: 0, connections: new Map() };
     session.transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
+      eventStore: this.events.forTransport(),
       onsessioninitialized: (id) => void this.sessions.set(id, session),
       onsessionclosed: (id) => void this.sessions.delete(id),
     });
-    const server = this.newServer();
+    const server = this.newServer({ connectionClosed: (requestId) => session.connections.get(requestId) });
     session.transport.onclose = () => {
       if (session.transport.sessionId) this.sessions.delete(session.transport.sessionId);
       void server.close();

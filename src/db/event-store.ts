@@ -1,0 +1,100 @@
+// Resumable streams: the SSE events the server sends are kept here for a while, so a client
+// whose stream dropped can reconnect with Last-Event-ID and get what it missed.
+import { randomUUID } from "node:crypto";
+import type { EventStore } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { and, asc, eq, gt, lt } from "drizzle-orm";
+import type { ChatDb } from "./open.ts";
+import { streamEvents } from "./schema.ts";
+
+/** How long an event can be replayed: far longer than any client's reconnect back-off. */
+export const EVENT_RETENTION_MS = 10 * 60_000;
+
+type StreamEvent = typeof streamEvents.$inferInsert;
+
+/**
+ * One per process. Writes are batched into one transaction per turn of the event loop, so
+ * keeping every response costs one extra commit per batch, not per event.
+ */
+export class SqliteEventStore {
+  private pending: StreamEvent[] = [];
+  private nextSeq = 1;
+
+  constructor(
+    private readonly db: ChatDb,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * The store one transport uses. Its stream ids are keyed under a random prefix: transports
+   * reuse names like "_GET_stream", and an event id must replay only its own stream.
+   * Event ids read "<prefix>.<stream id>/<seq>".
+   */
+  forTransport(): EventStore {
+    const prefix = randomUUID();
+    return {
+      storeEvent: async (streamId, message) => this.store(`${prefix}.${streamId}`, message),
+      getStreamIdForEventId: async (eventId) => this.streamOf(eventId),
+      replayEventsAfter: async (lastEventId, { send }) => {
+        const streamId = this.streamOf(lastEventId);
+        if (streamId === undefined) throw new Error(`Unknown or expired event id: ${lastEventId}`);
+        for (const [eventId, message] of this.eventsAfter(lastEventId)) await send(eventId, message);
+        return streamId;
+      },
+    };
+  }
+
+  /** Forgets events older than the retention period. */
+  prune(): void {
+    this.flush();
+    this.db.delete(streamEvents).where(lt(streamEvents.createdAt, this.now() - EVENT_RETENTION_MS)).run();
+  }
+
+  /** Writes what is pending; also before every read, so a replay sees every stored event. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.db.$client.transaction(() => {
+      for (const event of batch) this.db.insert(streamEvents).values(event).run();
+    })();
+  }
+
+  private store(key: string, message: JSONRPCMessage): string {
+    const seq = this.nextSeq++;
+    if (this.pending.length === 0) setImmediate(() => this.flush());
+    this.pending.push({ streamId: key, seq, message: JSON.stringify(message), createdAt: this.now() });
+    return `${key}/${seq}`;
+  }
+
+  /** The transport's own stream id for an event id, if that event is still kept. */
+  private streamOf(eventId: string): string | undefined {
+    const event = parseEventId(eventId);
+    if (!event) return undefined;
+    this.flush();
+    const found = this.db
+      .select({ seq: streamEvents.seq })
+      .from(streamEvents)
+      .where(and(eq(streamEvents.streamId, event.key), eq(streamEvents.seq, event.seq)))
+      .get();
+    return found && event.key.slice(event.key.indexOf(".") + 1);
+  }
+
+  private eventsAfter(eventId: string): [string, JSONRPCMessage][] {
+    const event = parseEventId(eventId)!;
+    return this.db
+      .select()
+      .from(streamEvents)
+      .where(and(eq(streamEvents.streamId, event.key), gt(streamEvents.seq, event.seq)))
+      .orderBy(asc(streamEvents.seq))
+      .all()
+      .map((row) => [`${row.streamId}/${row.seq}`, JSON.parse(row.message)]);
+  }
+}
+
+function parseEventId(eventId: string): { key: string; seq: number } | undefined {
+  const slash = eventId.lastIndexOf("/");
+  const seq = Number(eventId.slice(slash + 1));
+  if (slash < 1 || !Number.isSafeInteger(seq)) return undefined;
+  return { key: eventId.slice(0, slash), seq };
+}

@@ -1,0 +1,222 @@
+// Long waits that real clients survive: progress, resumed streams, mass cancellation, shutdown.
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { elapsed, httpClient, ok, pairUp, startHttp, tempDb, type RunningServer } from "./helpers.ts";
+
+/** A raw Streamable HTTP session, the way curl or a hand-written client sees the server. */
+async function rawSession(server: RunningServer) {
+  const base = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    // Without it the server assumes an older protocol, which has no resumable streams.
+    "mcp-protocol-version": "2025-11-25",
+  };
+  let sessionId = "";
+  const post = (body: object, signal?: AbortSignal) =>
+    fetch(server.url, {
+      method: "POST",
+      headers: sessionId ? { ...base, "mcp-session-id": sessionId } : base,
+      body: JSON.stringify({ jsonrpc: "2.0", ...body }),
+      signal,
+    });
+  const init = await post({
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  });
+  sessionId = init.headers.get("mcp-session-id")!;
+  await init.text();
+  await (await post({ method: "notifications/initialized" })).text();
+  let nextId = 1;
+  return {
+    post,
+    sessionId: () => sessionId,
+    headers: () => ({ accept: "text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" }),
+    nextId: () => nextId++,
+    async call(name: string, args: object) {
+      const text = await (await post({ id: nextId++, method: "tools/call", params: { name, arguments: args } })).text();
+      return resultOf(text);
+    },
+  };
+}
+
+/** The server's own figures: open sessions and waiting calls. */
+async function health(server: RunningServer): Promise<{ status: string; sessions: number; waiting: number }> {
+  return (await fetch(new URL("/health", server.url))).json() as never;
+}
+
+/** The tool result inside an SSE body. */
+function resultOf(sse: string) {
+  const line = sse.split("\n").find((l) => l.startsWith("data: {") && l.includes('"result"'));
+  return JSON.parse(line!.slice(6)).result.structuredContent;
+}
+
+/** Reads an SSE body until `until` holds for what came so far, then hands back the text. */
+async function readUntil(response: Response, until: (text: string) => boolean): Promise<string> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!until(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  reader.releaseLock();
+  return text;
+}
+
+describe("progress", () => {
+  test("keeps a client with a 15 s request time-out alive through a 45 s wait", async () => {
+    const server = await startHttp(tempDb());
+    const { bob, roomId } = await pairUp(server);
+    const progress: number[] = [];
+    const [result, ms] = await elapsed(
+      ok(bob, "wait_for_message", { room_id: roomId, timeout: 45 }, {
+        timeout: 15_000,
+        resetTimeoutOnProgress: true,
+        onprogress: (p) => progress.push(p.progress),
+      }),
+    );
+    expect(result).toEqual({ timeout: true, message: "No message received", seq: 0 });
+    expect(ms).toBeGreaterThan(44_000);
+    expect(progress).toEqual([10, 20, 30, 40]);
+  }, 60_000);
+
+  test("is not sent to a request without a progress token", async () => {
+    const server = await startHttp(tempDb());
+    const raw = await rawSession(server);
+    await raw.call("join_room", { room_id: "quiet", display_name: "Quiet" });
+    const id = raw.nextId();
+    const response = await raw.post({ id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "quiet", timeout: 11 } } });
+    const body = await response.text();
+    expect(resultOf(body)).toMatchObject({ timeout: true });
+    expect(body).not.toContain("notifications/progress");
+  }, 30_000);
+});
+
+describe("resumable streams", () => {
+  test("a result sent on a stream that dropped is replayed with Last-Event-ID, and delivered once", async () => {
+    const server = await startHttp(tempDb());
+    const raw = await rawSession(server);
+    await raw.call("join_room", { room_id: "resume", display_name: "Waiter" });
+    const sender = await httpClient(server);
+    await ok(sender, "join_room", { room_id: "resume", display_name: "Sender" });
+    await raw.call("wait_for_message", { room_id: "resume", timeout: 0 }); // "Sender joined"
+
+    // The wait starts; the priming event gives the stream's first event id.
+    const dropped = new AbortController();
+    const id = raw.nextId();
+    const response = await raw.post(
+      { id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "resume", timeout: 30 } } },
+      dropped.signal,
+    );
+    const primed = await readUntil(response, (text) => /^id: /m.test(text));
+    const lastEventId = primed.match(/^id: (.+)$/m)![1]!;
+    // The message arrives and the result goes out, but the client drops without reading it.
+    await ok(sender, "send_message", { room_id: "resume", message: "do not lose me" });
+    await Bun.sleep(200);
+    dropped.abort();
+
+    const resumed = new AbortController();
+    const replay = await fetch(server.url, {
+      headers: { ...raw.headers(), "last-event-id": lastEventId },
+      signal: resumed.signal,
+    });
+    expect(replay.status).toBe(200);
+    const replayed = await readUntil(replay, (text) => text.includes('"result"'));
+    resumed.abort();
+    expect(JSON.parse(replayed.split("\n").find((l) => l.includes('"result"'))!.slice(6))).toMatchObject({
+      id,
+      result: { structuredContent: { message: "do not lose me", sender: "Sender" } },
+    });
+    // Exactly once: the cursor moved when the result was sent, so the next wait has nothing.
+    expect(await raw.call("wait_for_message", { room_id: "resume", timeout: 0 })).toMatchObject({ timeout: true });
+  });
+
+  test("a stream that drops while waiting ends the wait; the resumed stream says to call again", async () => {
+    const server = await startHttp(tempDb());
+    const raw = await rawSession(server);
+    await raw.call("join_room", { room_id: "gap", display_name: "Waiter" });
+    const dropped = new AbortController();
+    const id = raw.nextId();
+    const response = await raw.post(
+      { id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "gap", timeout: 60 } } },
+      dropped.signal,
+    );
+    const lastEventId = (await readUntil(response, (t) => /^id: /m.test(t))).match(/^id: (.+)$/m)![1]!;
+    dropped.abort();
+    await Bun.sleep(200);
+    expect((await health(server)).waiting).toBe(0);
+    const replay = await fetch(server.url, {
+      headers: { ...raw.headers(), "last-event-id": lastEventId },
+    });
+    const replayed = await readUntil(replay, (text) => text.includes('"result"'));
+    await replay.body?.cancel().catch(() => {});
+    expect(resultOf(replayed)).toMatchObject({ timeout: true, message: "No message received" });
+  });
+});
+
+/**
+ * Starts a wait over a raw TCP connection and hangs up once the stream is open, the way a killed
+ * client does. (Bun's fetch keeps some aborted sockets open, which would hide the disconnect.)
+ */
+async function waitThenHangUp(server: RunningServer, sessionId: string, id: number, roomId: string): Promise<void> {
+  const body = JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: roomId, timeout: 60 } } });
+  const { promise: primed, resolve } = Promise.withResolvers<void>();
+  let received = "";
+  const socket = await Bun.connect({
+    hostname: server.url.hostname,
+    port: Number(server.url.port),
+    socket: {
+      data(_, chunk) {
+        received += chunk.toString();
+        if (received.includes("\nid: ")) resolve();
+      },
+    },
+  });
+  socket.write(
+    `POST /mcp HTTP/1.1\r\nHost: ${server.url.host}\r\nContent-Type: application/json\r\n` +
+      `Accept: application/json, text/event-stream\r\nMcp-Session-Id: ${sessionId}\r\n` +
+      `Mcp-Protocol-Version: 2025-11-25\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  await primed;
+  socket.end();
+}
+
+describe("cancellation at scale", () => {
+  test("1,000 waits whose clients hung up leave no waiter behind, and the memory returns", async () => {
+    const server = await startHttp(tempDb());
+    const raw = await rawSession(server);
+    await raw.call("join_room", { room_id: "hang-ups", display_name: "Flaky" });
+    const rss = () => Number(readFileSync(`/proc/${server.process.pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)![1]) * 1024;
+    const waiting = async () => (await health(server)).waiting;
+    const hangUps = async (count: number) => {
+      for (let i = 0; i < count; i++) await waitThenHangUp(server, raw.sessionId(), raw.nextId(), "hang-ups");
+    };
+    await hangUps(100); // warm up before measuring
+    await Bun.sleep(200);
+    const before = rss();
+    await hangUps(1_000);
+    for (let i = 0; i < 50 && (await waiting()) > 0; i++) await Bun.sleep(20);
+    expect(await waiting()).toBe(0);
+    expect((await raw.call("whoami", {})).waiting_calls).toBe(0);
+    expect(rss() - before).toBeLessThan(20 * 1024 * 1024);
+  });
+});
+
+describe("shutdown", () => {
+  test("SIGTERM during 100 waiting calls answers them all with 'call again' and exits 0 within 5 s", async () => {
+    const server = await startHttp(tempDb());
+    // 50 sessions with two waits each: 100 calls, under the 256 connections one Bun client opens.
+    const clients = await Promise.all(Array.from({ length: 50 }, () => httpClient(server)));
+    for (const [i, client] of clients.entries()) await ok(client, "join_room", { room_id: "stopping", display_name: `W${i}` });
+    const waiting = async () => (await health(server)).waiting;
+    const blocked = clients.flatMap((c) => [0, 1].map(() => ok(c, "wait_for_message", { room_id: "stopping", after_seq: 1000, timeout: 120 })));
+    for (let i = 0; i < 100 && (await waiting()) < 100; i++) await Bun.sleep(20);
+    expect(await waiting()).toBe(100);
+    const [code, ms] = await elapsed(server.stop());
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5_000);
+    const answers = await Promise.all(blocked);
+    for (const answer of answers) expect(answer).toEqual({ timeout: true, message: "No message received", seq: 1000 });
+  });
+});
