@@ -43,6 +43,7 @@ async function serve(config: Config): Promise<void> {
   // Other processes may share the file (several --stdio clients, an HTTP server): wake on their commits too.
   const doorbell = new SharedFileDoorbell(db.$client);
   const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits });
+  setInterval(() => chat.presence.sweep(), chat.presence.sweepEveryMs).unref();
   const tools = chatTools(config.limits, config.timing);
   const listing = toolListing(tools);
 

@@ -22,6 +22,8 @@ export interface Timing {
   maxWaitSeconds: number;
   /** Seconds a queue entry stays matchable after its enter_queue call returned. */
   queueGraceSeconds: number;
+  /** Seconds without any call after which a participant counts as gone (longer than any wait). */
+  idleTimeoutSeconds: number;
 }
 
 export interface Config {
@@ -35,7 +37,12 @@ export interface Config {
   limits: Limits;
 }
 
-export const defaultTiming: Timing = { defaultWaitSeconds: 30, maxWaitSeconds: 300, queueGraceSeconds: 15 };
+export const defaultTiming: Timing = {
+  defaultWaitSeconds: 30,
+  maxWaitSeconds: 300,
+  queueGraceSeconds: 15,
+  idleTimeoutSeconds: 600,
+};
 export const defaultLimits: Limits = {
   maxNameLength: 64,
   maxMessageLength: 8_000,
@@ -58,6 +65,7 @@ const options = {
   "default-wait": { type: "string", env: "MCP_CHAT_DEFAULT_WAIT", help: "Seconds a wait lasts when the caller gives none (default 30)." },
   "max-wait": { type: "string", env: "MCP_CHAT_MAX_WAIT", help: "Longest wait in seconds; longer requests are clamped (default 300)." },
   "queue-grace": { type: "string", env: "MCP_CHAT_QUEUE_GRACE", help: "Seconds a queue entry stays matchable after enter_queue returned (default 15)." },
+  "idle-timeout": { type: "string", env: "MCP_CHAT_IDLE_TIMEOUT", help: "Seconds without a call after which a participant counts as gone (default 600)." },
   "max-message": { type: "string", env: "MCP_CHAT_MAX_MESSAGE", help: "Longest message in characters (default 8000)." },
   "max-name": { type: "string", env: "MCP_CHAT_MAX_NAME", help: "Longest display name in characters (default 64)." },
   "max-members": { type: "string", env: "MCP_CHAT_MAX_MEMBERS", help: "Most members in a group room (default 100)." },
@@ -102,9 +110,14 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     // A lower --max-wait alone also lowers the default; an explicit default above it is a mistake.
     defaultWaitSeconds: seconds("default-wait", Math.min(defaultTiming.defaultWaitSeconds, maxWaitSeconds)),
     queueGraceSeconds: seconds("queue-grace", defaultTiming.queueGraceSeconds),
+    idleTimeoutSeconds: seconds("idle-timeout", defaultTiming.idleTimeoutSeconds),
   };
   if (timing.defaultWaitSeconds > timing.maxWaitSeconds) {
     throw new ConfigError("--default-wait cannot be longer than --max-wait");
+  }
+  // A call that waits the longest allowed time must not count as gone meanwhile.
+  if (timing.idleTimeoutSeconds <= timing.maxWaitSeconds) {
+    throw new ConfigError("--idle-timeout must be longer than --max-wait");
   }
   const limits: Limits = {
     maxMessageLength: count("max-message", defaultLimits.maxMessageLength),

@@ -151,3 +151,44 @@ describe("stdio", () => {
     for (const tool of tools) expect(tool.outputSchema?.type).toBe("object");
   });
 });
+
+describe("presence", () => {
+  // A short idle time-out; waits must stay shorter than it.
+  const idleArgs = ["--idle-timeout", "2", "--max-wait", "1"];
+
+  test("a partner who makes no call for the idle time-out counts as gone, and comes back with any call", async () => {
+    const server = await startHttp(tempDb(), idleArgs);
+    const { alice, bob, roomId } = await pairUp(server);
+    // Bob keeps listening (each wait is a call); Alice says nothing at all.
+    const [outcome, ms] = await elapsed(
+      (async () => {
+        for (let i = 0; i < 10; i++) {
+          const reply = await call(bob, "wait_for_message", { room_id: roomId, timeout: 1 });
+          if (reply.isError) return reply.data;
+        }
+        return "still waiting";
+      })(),
+    );
+    expect(outcome).toEqual({ error: "Partner disconnected", code: "partner_left" });
+    expect(ms).toBeGreaterThan(1_500);
+    expect(ms).toBeLessThan(5_000);
+    expect((await call(bob, "send_message", { room_id: roomId, message: "hello?" })).data.code).toBe("partner_left");
+    // Any call brings Alice back to the room, which is still open.
+    expect((await ok(alice, "whoami")).rooms.map((r: { room_id: string }) => r.room_id)).toEqual([roomId]);
+    expect(await ok(bob, "send_message", { room_id: roomId, message: "welcome back" })).toMatchObject({ success: true });
+    expect((await ok(alice, "wait_for_message", { room_id: roomId, timeout: 1 })).message).toBe("welcome back");
+  });
+
+  test("an idle participant's queue entry is dropped: nobody is paired with them", async () => {
+    const server = await startHttp(tempDb(), [...idleArgs, "--queue-grace", "10"]);
+    const gone = await httpClient(server);
+    expect(await ok(gone, "enter_queue", { display_name: "Gone", timeout: 0 })).toMatchObject({ status: "waiting" });
+    await Bun.sleep(2_600);
+    const fresh = await httpClient(server);
+    expect(await ok(fresh, "enter_queue", { display_name: "Fresh", timeout: 0 })).toMatchObject({
+      status: "waiting",
+      position: 1,
+      queue_length: 1,
+    });
+  });
+});

@@ -6,6 +6,7 @@ import type { ChatStore, Membership, Room } from "../db/store.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
 import { enterQueue, queueStatus, type QueueResult } from "./queue.ts";
+import { Presence } from "./presence.ts";
 import { type MemberView, messageView, type MessageView } from "./views.ts";
 import { waitFor } from "./wait.ts";
 import { WaitLimit } from "./wait-limit.ts";
@@ -39,6 +40,7 @@ export class Chat {
   readonly limits: Limits;
   readonly now: () => number;
   readonly waits: WaitLimit;
+  readonly presence: Presence;
   private readonly stopping = new AbortController();
 
   constructor(deps: ChatDeps) {
@@ -48,16 +50,22 @@ export class Chat {
     this.limits = deps.limits;
     this.now = deps.now ?? Date.now;
     this.waits = new WaitLimit(deps.limits.maxWaitsPerParticipant);
+    this.presence = new Presence(this.store, this.doorbell, deps.timing.idleTimeoutSeconds * 1000, this.now);
   }
 
   // identity
 
+  /** The caller behind a client_id; every call that names its caller counts as being seen. */
   authenticate(clientId: string): Caller {
-    return authenticate(this.store, clientId);
+    const caller = authenticate(this.store, clientId);
+    this.presence.touch(caller.participant);
+    return caller;
   }
 
   establish(clientId: string | undefined, displayName: string): Caller {
-    return this.store.write(() => establish(this.store, clientId, displayName, this.now()));
+    const caller = this.store.write(() => establish(this.store, clientId, displayName, this.now()));
+    this.presence.touch(caller.participant);
+    return caller;
   }
 
   /** The named local identity of `--as NAME`, shared by every process started with that name. */
@@ -88,7 +96,7 @@ export class Chat {
   // the queue
 
   enterQueue(caller: Caller, request: WaitRequest): Promise<QueueResult> {
-    return this.waits.hold(caller.participant.id, () => enterQueue(this, caller, request));
+    return this.holdWait(caller, () => enterQueue(this, caller, request));
   }
 
   // rooms
@@ -167,7 +175,7 @@ export class Chat {
     const me = caller.participant;
     this.requireMember(roomId, me.id);
     const next = () => this.nextMessage(roomId, me.id, afterSeq);
-    const found = await this.waits.hold(me.id, () =>
+    const found = await this.holdWait(caller, () =>
       waitFor(this.doorbell, roomTopic(roomId), next, { timeoutMs: this.waitMs(request), signals: this.waitSignals(request) }),
     );
     return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
@@ -208,6 +216,15 @@ export class Chat {
     };
   }
 
+  /** Runs a wait within the caller's budget; its end counts as a call too (it may have been long). */
+  private async holdWait<T>(caller: Caller, wait: () => Promise<T>): Promise<T> {
+    try {
+      return await this.waits.hold(caller.participant.id, wait);
+    } finally {
+      this.presence.touch(caller.participant);
+    }
+  }
+
   // helpers shared by the queue
 
   /** Opens a private room for two; both cursors start at its (empty) beginning. */
@@ -244,7 +261,7 @@ export class Chat {
   }
 
   private partnerHasLeft(roomId: string, participantId: string): boolean {
-    return this.store.members(roomId).some((m) => m.id !== participantId && m.leftAt !== null);
+    return this.store.members(roomId).some((m) => m.id !== participantId && this.presence.isGone(m));
   }
 
   private appendSystemMessage(roomId: string, body: string, now: number) {

@@ -50,7 +50,7 @@ function tryMatch(chat: Chat, me: string, graceMs: number): QueueResult | undefi
       store.deleteQueueEntry(me);
       return matchedResult(chat, mine.matchedRoomId, me);
     }
-    const partner = store.oldestLivePartner(me, now);
+    const partner = store.oldestLivePartner(me, now, chat.presence.presentSince());
     if (partner) {
       const roomId = chat.openPair(partner.participantId, me, now);
       store.setQueueMatch(partner.participantId, roomId);

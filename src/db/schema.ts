@@ -2,15 +2,20 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const participants = sqliteTable("participants", {
-  /** Public id shown to others as `sender_id`. */
-  id: text("id").primaryKey(),
-  /** SHA-256 of the secret `client_id`; the token itself is never stored. */
-  tokenHash: text("token_hash").notNull().unique(),
-  displayName: text("display_name").notNull(),
-  createdAt: integer("created_at").notNull(),
-  lastSeenAt: integer("last_seen_at").notNull(),
-});
+export const participants = sqliteTable(
+  "participants",
+  {
+    /** Public id shown to others as `sender_id`. */
+    id: text("id").primaryKey(),
+    /** SHA-256 of the secret `client_id`; the token itself is never stored. */
+    tokenHash: text("token_hash").notNull().unique(),
+    displayName: text("display_name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** The last call, to the few seconds; older than the idle time-out means gone. */
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [index("participants_last_seen").on(t.lastSeenAt)],
+);
 
 export const rooms = sqliteTable("rooms", {
   id: text("id").primaryKey(),

@@ -1,5 +1,5 @@
 // Every query mcp-chat makes, in one place. The domain composes them; nothing else touches SQL.
-import { and, asc, count, desc, eq, gt, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
 import { localIdentities, memberships, messages, participants, queueEntries, rooms } from "./schema.ts";
 
@@ -113,10 +113,15 @@ export class ChatStore {
       .run();
   }
 
-  /** Everyone who ever joined the room, with whether they are still there. */
+  /** Everyone who ever joined the room, with whether they left and when they were last seen. */
   members(roomId: string) {
     return this.db
-      .select({ id: participants.id, displayName: participants.displayName, leftAt: memberships.leftAt })
+      .select({
+        id: participants.id,
+        displayName: participants.displayName,
+        leftAt: memberships.leftAt,
+        lastSeenAt: participants.lastSeenAt,
+      })
       .from(memberships)
       .innerJoin(participants, eq(participants.id, memberships.participantId))
       .where(eq(memberships.roomId, roomId))
@@ -205,16 +210,23 @@ export class ChatStore {
     return this.db.select().from(queueEntries).where(eq(queueEntries.participantId, participantId)).get();
   }
 
-  /** The longest-waiting entry other than `participantId` that is live and not yet matched. */
-  oldestLivePartner(participantId: string, now: number): QueueEntry | undefined {
+  /** The longest-waiting entry other than `participantId` that is live, not matched, its owner seen since `seenSince`. */
+  oldestLivePartner(participantId: string, now: number, seenSince: number): QueueEntry | undefined {
     return this.db
-      .select()
+      .select({
+        participantId: queueEntries.participantId,
+        enqueuedAt: queueEntries.enqueuedAt,
+        liveUntil: queueEntries.liveUntil,
+        matchedRoomId: queueEntries.matchedRoomId,
+      })
       .from(queueEntries)
+      .innerJoin(participants, eq(participants.id, queueEntries.participantId))
       .where(
         and(
           ne(queueEntries.participantId, participantId),
           gt(queueEntries.liveUntil, now),
           isNull(queueEntries.matchedRoomId),
+          gt(participants.lastSeenAt, seenSince),
         ),
       )
       .orderBy(asc(queueEntries.enqueuedAt))
@@ -257,5 +269,35 @@ export class ChatStore {
 
   deleteQueueEntry(participantId: string): void {
     this.db.delete(queueEntries).where(eq(queueEntries.participantId, participantId)).run();
+  }
+
+  // presence
+
+  /** Unmatched queue entries whose owners were last seen before `seenBefore`. */
+  dropQueueEntriesOfIdle(seenBefore: number): void {
+    const idle = this.db.select({ id: participants.id }).from(participants).where(lt(participants.lastSeenAt, seenBefore));
+    this.db
+      .delete(queueEntries)
+      .where(and(isNull(queueEntries.matchedRoomId), inArray(queueEntries.participantId, idle)))
+      .run();
+  }
+
+  /** Pair rooms with a present member last seen in [from, to): members who just became idle. */
+  pairRoomsWithMembersSeenBetween(from: number, to: number): string[] {
+    return this.db
+      .selectDistinct({ roomId: memberships.roomId })
+      .from(memberships)
+      .innerJoin(participants, eq(participants.id, memberships.participantId))
+      .innerJoin(rooms, eq(rooms.id, memberships.roomId))
+      .where(
+        and(
+          isNull(memberships.leftAt),
+          eq(rooms.kind, "pair"),
+          gte(participants.lastSeenAt, from),
+          lt(participants.lastSeenAt, to),
+        ),
+      )
+      .all()
+      .map((row) => row.roomId);
   }
 }

@@ -1,0 +1,1 @@
+CREATE INDEX `participants_last_seen` ON `participants` (`last_seen_at`);

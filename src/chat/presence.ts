@@ -1,0 +1,56 @@
+// Presence: a participant who made no call for the idle time-out counts as gone. Nothing is
+// deleted: their next call brings them back to every room that is still open.
+import type { ChatStore, Participant } from "../db/store.ts";
+import { type Doorbell, queueTopic, roomTopic } from "./doorbell.ts";
+
+export class Presence {
+  private lastSweep: number;
+  /** Writing last_seen_at on every call would cost a commit each; this precision is plenty. */
+  private readonly touchEveryMs: number;
+
+  constructor(
+    private readonly store: ChatStore,
+    private readonly doorbell: Doorbell,
+    private readonly idleMs: number,
+    private readonly now: () => number,
+  ) {
+    this.lastSweep = now();
+    this.touchEveryMs = Math.min(5_000, idleMs / 10);
+  }
+
+  /** Seen after this moment means present. */
+  presentSince(): number {
+    return this.now() - this.idleMs;
+  }
+
+  isGone(member: { leftAt: number | null; lastSeenAt: number }): boolean {
+    return member.leftAt !== null || member.lastSeenAt < this.presentSince();
+  }
+
+  /** Records a call. */
+  touch(participant: Participant): void {
+    const now = this.now();
+    if (now - participant.lastSeenAt < this.touchEveryMs) return;
+    this.store.updateParticipant(participant.id, { lastSeenAt: now });
+    participant.lastSeenAt = now;
+  }
+
+  /**
+   * Run every so often: drops the queue entries of the idle, and wakes the waiters of pair
+   * rooms whose other member became idle since the last sweep, so they learn partner_left.
+   */
+  sweep(): void {
+    const now = this.now();
+    const from = this.lastSweep - this.idleMs;
+    const to = now - this.idleMs;
+    this.lastSweep = now;
+    this.store.dropQueueEntriesOfIdle(to);
+    for (const roomId of this.store.pairRoomsWithMembersSeenBetween(from, to)) this.doorbell.ring(roomTopic(roomId));
+    this.doorbell.ring(queueTopic);
+  }
+
+  /** How often to sweep: often enough that partner_left comes soon after the idle time-out. */
+  get sweepEveryMs(): number {
+    return Math.min(30_000, this.idleMs / 4);
+  }
+}
