@@ -1,0 +1,90 @@
+// MCP over plain HTTP, without the SDK: what curl or a hand-written client sees.
+import type { RunningServer } from "./helpers.ts";
+
+/** A raw Streamable HTTP session, the way curl or a hand-written client sees the server. */
+export async function rawSession(server: RunningServer) {
+  const base = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    // Without it the server assumes an older protocol, which has no resumable streams.
+    "mcp-protocol-version": "2025-11-25",
+  };
+  let sessionId = "";
+  const post = (body: object, signal?: AbortSignal) =>
+    fetch(server.url, {
+      method: "POST",
+      headers: sessionId ? { ...base, "mcp-session-id": sessionId } : base,
+      body: JSON.stringify({ jsonrpc: "2.0", ...body }),
+      signal,
+    });
+  const init = await post({
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  });
+  sessionId = init.headers.get("mcp-session-id")!;
+  await init.text();
+  await (await post({ method: "notifications/initialized" })).text();
+  let nextId = 1;
+  return {
+    post,
+    sessionId: () => sessionId,
+    headers: () => ({ accept: "text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" }),
+    nextId: () => nextId++,
+    async call(name: string, args: object) {
+      const text = await (await post({ id: nextId++, method: "tools/call", params: { name, arguments: args } })).text();
+      return resultOf(text);
+    },
+  };
+}
+
+/** The server's own figures: open sessions and waiting calls. */
+export async function health(server: RunningServer): Promise<{ status: string; sessions: number; waiting: number }> {
+  return (await fetch(new URL("/health", server.url))).json() as never;
+}
+
+/** The tool result inside an SSE body. */
+export function resultOf(sse: string) {
+  const line = sse.split("\n").find((l) => l.startsWith("data: {") && l.includes('"result"'));
+  return JSON.parse(line!.slice(6)).result.structuredContent;
+}
+
+/** Reads an SSE body until `until` holds for what came so far, then hands back the text. */
+export async function readUntil(response: Response, until: (text: string) => boolean): Promise<string> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!until(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  reader.releaseLock();
+  return text;
+}
+
+/**
+ * Starts a wait over a raw TCP connection and hangs up once the stream is open, the way a killed
+ * client does. (Bun's fetch keeps some aborted sockets open, which would hide the disconnect.)
+ */
+export async function waitThenHangUp(server: RunningServer, sessionId: string, id: number, roomId: string): Promise<void> {
+  const body = JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: roomId, timeout: 60 } } });
+  const { promise: primed, resolve } = Promise.withResolvers<void>();
+  let received = "";
+  const socket = await Bun.connect({
+    hostname: server.url.hostname,
+    port: Number(server.url.port),
+    socket: {
+      data(_, chunk) {
+        received += chunk.toString();
+        if (received.includes("\nid: ")) resolve();
+      },
+    },
+  });
+  socket.write(
+    `POST /mcp HTTP/1.1\r\nHost: ${server.url.host}\r\nContent-Type: application/json\r\n` +
+      `Accept: application/json, text/event-stream\r\nMcp-Session-Id: ${sessionId}\r\n` +
+      `Mcp-Protocol-Version: 2025-11-25\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  await primed;
+  socket.end();
+}
