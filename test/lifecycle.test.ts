@@ -1,7 +1,7 @@
 // Leaving, cancelling, crashing and restarting: what a user sees when things end early.
 import { describe, expect, test } from "bun:test";
 import { call, elapsed, httpClient, ok, pairUp, startHttp, stdioClient, tempDb } from "./helpers.ts";
-import { rawSession, readUntil } from "./raw-http.ts";
+import { rawSession } from "./raw-http.ts";
 
 describe("leave_chat", () => {
   test("wakes the waiting partner with partner_left, after what is left has been read", async () => {
@@ -50,12 +50,7 @@ describe("cancellation", () => {
     const raw = await rawSession(server);
     await raw.call("join_room", { room_id: "hang-up", display_name: "Caller" });
     const controller = new AbortController();
-    const id = raw.nextId();
-    const response = await raw.post(
-      { id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "hang-up", timeout: 60 } } },
-      controller.signal,
-    );
-    await readUntil(response, (text) => /^id: /m.test(text)); // the stream is open: the wait is on
+    await raw.startCall("wait_for_message", { room_id: "hang-up", timeout: 60 }, controller.signal);
     expect((await raw.call("whoami", {})).waiting_calls).toBe(1);
     controller.abort();
     await Bun.sleep(300);

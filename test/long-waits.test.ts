@@ -44,13 +44,7 @@ describe("resumable streams", () => {
 
     // The wait starts; the priming event gives the stream's first event id.
     const dropped = new AbortController();
-    const id = raw.nextId();
-    const response = await raw.post(
-      { id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "resume", timeout: 30 } } },
-      dropped.signal,
-    );
-    const primed = await readUntil(response, (text) => /^id: /m.test(text));
-    const lastEventId = primed.match(/^id: (.+)$/m)![1]!;
+    const { id, firstEventId: lastEventId } = await raw.startCall("wait_for_message", { room_id: "resume", timeout: 30 }, dropped.signal);
     // The message arrives and the result goes out, but the client drops without reading it.
     await ok(sender, "send_message", { room_id: "resume", message: "do not lose me" });
     await Bun.sleep(200);
@@ -77,12 +71,7 @@ describe("resumable streams", () => {
     const raw = await rawSession(server);
     await raw.call("join_room", { room_id: "gap", display_name: "Waiter" });
     const dropped = new AbortController();
-    const id = raw.nextId();
-    const response = await raw.post(
-      { id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "gap", timeout: 60 } } },
-      dropped.signal,
-    );
-    const lastEventId = (await readUntil(response, (t) => /^id: /m.test(t))).match(/^id: (.+)$/m)![1]!;
+    const { firstEventId: lastEventId } = await raw.startCall("wait_for_message", { room_id: "gap", timeout: 60 }, dropped.signal);
     dropped.abort();
     await Bun.sleep(200);
     expect((await health(server)).waiting).toBe(0);

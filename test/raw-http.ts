@@ -31,6 +31,16 @@ export async function rawSession(server: RunningServer) {
     sessionId: () => sessionId,
     headers: () => ({ accept: "text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" }),
     nextId: () => nextId++,
+    /**
+     * Starts a tool call and reads its stream up to the priming event, so the call is surely
+     * running; gives the request id, the stream's first event id and the response to read on.
+     */
+    async startCall(name: string, args: object, signal?: AbortSignal) {
+      const id = nextId++;
+      const response = await post({ id, method: "tools/call", params: { name, arguments: args } }, signal);
+      const primed = await readUntil(response, (text) => /^id: /m.test(text));
+      return { id, firstEventId: primed.match(/^id: (.+)$/m)![1]!, response };
+    },
     async call(name: string, args: object) {
       const text = await (await post({ id: nextId++, method: "tools/call", params: { name, arguments: args } })).text();
       return resultOf(text);
