@@ -21,14 +21,15 @@ describe("progress", () => {
     expect(progress).toEqual([10, 20, 30, 40]);
   }, 60_000);
 
-  test("is not sent to a request without a progress token", async () => {
+  test("a quiet wait without a progress token gets keep-alive frames for proxies, and no progress", async () => {
     const server = await startHttp(tempDb());
     const raw = await rawSession(server);
     await raw.call("join_room", { room_id: "quiet", display_name: "Quiet" });
     const id = raw.nextId();
-    const response = await raw.post({ id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "quiet", timeout: 11 } } });
+    const response = await raw.post({ id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "quiet", timeout: 17 } } });
     const body = await response.text();
     expect(resultOf(body)).toMatchObject({ timeout: true });
+    expect(body).toContain(": keepalive\n\n");
     expect(body).not.toContain("notifications/progress");
   }, 30_000);
 });
@@ -64,6 +65,29 @@ describe("resumable streams", () => {
     });
     // Exactly once: the cursor moved when the result was sent, so the next wait has nothing.
     expect(await raw.call("wait_for_message", { room_id: "resume", timeout: 0 })).toMatchObject({ timeout: true });
+  });
+
+  test("a result sent just before the server was killed is replayed after the restart", async () => {
+    const db = tempDb();
+    const first = await startHttp(db);
+    const raw = await rawSession(first);
+    await raw.call("join_room", { room_id: "crash", display_name: "Waiter" });
+    const sender = await httpClient(first);
+    await ok(sender, "join_room", { room_id: "crash", display_name: "Sender" });
+    await raw.call("wait_for_message", { room_id: "crash", timeout: 0 }); // "Sender joined"
+    const { id, firstEventId } = await raw.startCall("wait_for_message", { room_id: "crash", timeout: 30 });
+    await ok(sender, "send_message", { room_id: "crash", message: "survive the crash" });
+    await Bun.sleep(200);
+    await first.kill9();
+
+    const second = await startHttp(db);
+    const replay = await fetch(second.url, { headers: { ...raw.headers(), "last-event-id": firstEventId } });
+    expect(replay.status).toBe(200);
+    const event = (await replay.text()).split("\n").find((line) => line.includes('"result"'))!;
+    expect(JSON.parse(event.slice(6))).toMatchObject({ id, result: { structuredContent: { message: "survive the crash" } } });
+    // An event id nobody issued replays nothing.
+    const bogus = await fetch(second.url, { headers: { ...raw.headers(), "last-event-id": "00000000-0000-0000-0000-000000000000.x/1" } });
+    expect(bogus.status).toBe(404);
   });
 
   test("a stream that drops while waiting ends the wait; the resumed stream says to call again", async () => {

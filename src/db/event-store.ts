@@ -38,7 +38,7 @@ export class SqliteEventStore {
       replayEventsAfter: async (lastEventId, { send }) => {
         const streamId = this.streamOf(lastEventId);
         if (streamId === undefined) throw new Error(`Unknown or expired event id: ${lastEventId}`);
-        for (const [eventId, message] of this.eventsAfter(lastEventId)) await send(eventId, message);
+        for (const [eventId, message] of this.eventsAfter(lastEventId)!) await send(eventId, message);
         return streamId;
       },
     };
@@ -80,7 +80,9 @@ export class SqliteEventStore {
     return found && event.key.slice(event.key.indexOf(".") + 1);
   }
 
-  private eventsAfter(eventId: string): [string, JSONRPCMessage][] {
+  /** The events of `eventId`'s stream that came after it, or undefined if it is not kept. */
+  eventsAfter(eventId: string): [string, JSONRPCMessage][] | undefined {
+    if (this.streamOf(eventId) === undefined) return undefined;
     const event = parseEventId(eventId)!;
     return this.db
       .select()

@@ -34,7 +34,7 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
     routes: {
       "/mcp": (request) => {
         const refused = refusal(request, options.host);
-        return refused ? jsonRpcError(403, -32000, refused) : handleMcp(request, sessions);
+        return refused ? jsonRpcError(403, -32000, refused) : handleMcp(request, sessions, options.events);
       },
       "/health": () => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() }),
     },
@@ -53,7 +53,7 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
   };
 }
 
-async function handleMcp(request: Request, sessions: HttpSessions): Promise<Response> {
+async function handleMcp(request: Request, sessions: HttpSessions, events: SqliteEventStore): Promise<Response> {
   const sessionId = request.headers.get("mcp-session-id");
   let body: unknown;
   if (request.method === "POST") {
@@ -66,6 +66,8 @@ async function handleMcp(request: Request, sessions: HttpSessions): Promise<Resp
   let session: HttpSession | undefined;
   if (sessionId) {
     session = sessions.get(sessionId);
+    const lastEventId = request.headers.get("last-event-id");
+    if (!session && request.method === "GET" && lastEventId) return replayOfGoneSession(events, lastEventId);
     if (!session) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
   } else if (request.method === "POST" && isInitializeRequest(body)) {
     session = await sessions.open();
@@ -114,6 +116,17 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
     return response;
   }
   return new Response(response.body.pipeThrough(new TransformStream({ flush: done })), response);
+}
+
+/**
+ * Sessions live in memory, their events in the database: after a restart a client resuming a
+ * stream of its old session still gets what was sent on it, then initializes anew.
+ */
+function replayOfGoneSession(events: SqliteEventStore, lastEventId: string): Response {
+  const missed = events.eventsAfter(lastEventId);
+  if (!missed) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
+  const body = missed.map(([id, message]) => `event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`).join("");
+  return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {
