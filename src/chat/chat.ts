@@ -96,7 +96,7 @@ export class Chat {
   // the queue
 
   enterQueue(caller: Caller, request: WaitRequest): Promise<QueueResult> {
-    return this.holdWait(caller, () => enterQueue(this, caller, request));
+    return this.holdWait(caller, request, () => enterQueue(this, caller, request));
   }
 
   // rooms
@@ -175,7 +175,7 @@ export class Chat {
     const me = caller.participant;
     this.requireMember(roomId, me.id);
     const next = () => this.nextMessage(roomId, me.id, afterSeq);
-    const found = await this.holdWait(caller, () =>
+    const found = await this.holdWait(caller, request, () =>
       waitFor(this.doorbell, roomTopic(roomId), next, { timeoutMs: this.waitMs(request), signals: this.waitSignals(request) }),
     );
     return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
@@ -217,7 +217,8 @@ export class Chat {
   }
 
   /** Runs a wait within the caller's budget; its end counts as a call too (it may have been long). */
-  private async holdWait<T>(caller: Caller, wait: () => Promise<T>): Promise<T> {
+  private async holdWait<T>(caller: Caller, request: WaitRequest, wait: () => Promise<T>): Promise<T> {
+    this.presence.touch(caller.participant, this.waitMs(request));
     try {
       return await this.waits.hold(caller.participant.id, wait);
     } finally {

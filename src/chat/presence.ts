@@ -27,10 +27,15 @@ export class Presence {
     return member.leftAt !== null || member.lastSeenAt < this.presentSince();
   }
 
-  /** Records a call. */
-  touch(participant: Participant): void {
+  /**
+   * Records a call. `stayPresentMs`: the call may last that long (a wait), and its caller must
+   * not count as gone before it ends, however coarsely last_seen_at is kept.
+   */
+  touch(participant: Participant, stayPresentMs = 0): void {
     const now = this.now();
-    if (now - participant.lastSeenAt < this.touchEveryMs) return;
+    const fresh = now - participant.lastSeenAt < this.touchEveryMs;
+    const lastsTheCall = participant.lastSeenAt + this.idleMs > now + stayPresentMs;
+    if (fresh && lastsTheCall) return;
     this.store.updateParticipant(participant.id, { lastSeenAt: now });
     participant.lastSeenAt = now;
   }

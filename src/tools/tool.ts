@@ -15,8 +15,6 @@ export interface ToolContext {
   session: Session;
   /** Fires when the request is cancelled or its connection closes. */
   signal: AbortSignal;
-  /** Set when the client asked for progress on this request. */
-  progressToken?: string | number;
 }
 
 export interface ChatTool<Input extends z.ZodObject = z.ZodObject> {

@@ -118,3 +118,28 @@ describe("the queue", () => {
     expect(await chat.enterQueue(third, { timeoutSeconds: 0 })).toMatchObject({ status: "matched", partner: "Second" });
   });
 });
+
+describe("presence", () => {
+  test("a wait keeps its caller present until it ends, however coarsely calls are recorded", async () => {
+    let now = 1_000_000;
+    const chat = new Chat({
+      store: new ChatStore(openDatabase(":memory:")),
+      doorbell: new LocalDoorbell(),
+      timing: { ...defaultTiming, idleTimeoutSeconds: 10, maxWaitSeconds: 9.5 },
+      limits: defaultLimits,
+      now: () => now,
+    });
+    const me = chat.establish(undefined, "Me");
+    chat.joinRoom(me, "r");
+    now += 900; // an ordinary call this soon after the last one is not written down...
+    const seen = () => chat.store.participant(me.participant.id)!.lastSeenAt;
+    chat.authenticate(me.clientId);
+    expect(seen()).toBe(now - 900);
+    // ...but a 9.5 s wait would outlast the 10 s idle time-out counted from then, so it is.
+    const stop = new AbortController();
+    const waiting = chat.waitForMessage(me, "r", undefined, { timeoutSeconds: 9.5, signal: stop.signal });
+    expect(seen()).toBe(now);
+    stop.abort();
+    await waiting;
+  });
+});
