@@ -40,7 +40,7 @@ export function establish(store: ChatStore, clientId: string | undefined, displa
   }
   const caller = authenticate(store, clientId);
   if (caller.participant.displayName !== displayName) {
-    store.updateParticipant(caller.participant.id, { displayName });
+    store.renameParticipant(caller.participant.id, displayName);
     caller.participant = { ...caller.participant, displayName };
   }
   return caller;

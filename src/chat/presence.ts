@@ -36,7 +36,7 @@ export class Presence {
     const fresh = now - participant.lastSeenAt < this.touchEveryMs;
     const lastsTheCall = participant.lastSeenAt + this.idleMs > now + stayPresentMs;
     if (fresh && lastsTheCall) return;
-    this.store.updateParticipant(participant.id, { lastSeenAt: now });
+    this.store.touchParticipant(participant.id, now);
     participant.lastSeenAt = now;
   }
 

@@ -10,10 +10,85 @@ export type StoredMessage = typeof messages.$inferSelect;
 export type QueueEntry = typeof queueEntries.$inferSelect;
 
 /** A message someone else wrote: not the reader's own, system messages included. */
-const fromOthers = (readerId: string) => or(isNull(messages.senderId), ne(messages.senderId, readerId));
+const fromOthers = (readerId: unknown) => or(isNull(messages.senderId), ne(messages.senderId, readerId as string));
+const $ = sql.placeholder;
+
+/**
+ * The queries every call runs, prepared once: Drizzle builds a query anew in 20-70 us, while a
+ * prepared one runs in about 4 us (see docs/PERFORMANCE.md).
+ */
+function prepareHotQueries(db: ChatDb) {
+  const membershipKey = and(eq(memberships.roomId, $("roomId")), eq(memberships.participantId, $("participantId")));
+  const othersAfter = and(eq(messages.roomId, $("roomId")), gt(messages.seq, $("afterSeq")), fromOthers($("readerId")));
+  return {
+    participantByTokenHash: db.select().from(participants).where(eq(participants.tokenHash, $("tokenHash"))).prepare(),
+    participant: db.select().from(participants).where(eq(participants.id, $("id"))).prepare(),
+    touch: db.update(participants).set({ lastSeenAt: sql`${$("now")}` }).where(eq(participants.id, $("id"))).prepare(),
+    room: db.select().from(rooms).where(eq(rooms.id, $("id"))).prepare(),
+    membership: db.select().from(memberships).where(membershipKey).prepare(),
+    moveReadSeq: db
+      .update(memberships)
+      .set({ readSeq: sql`${$("to")}` })
+      .where(and(membershipKey, eq(memberships.readSeq, $("from"))))
+      .returning({ readSeq: memberships.readSeq })
+      .prepare(),
+    advanceReadSeq: db
+      .update(memberships)
+      .set({ readSeq: sql`max(${memberships.readSeq}, ${$("seq")})` })
+      .where(membershipKey)
+      .prepare(),
+    members: db
+      .select({
+        id: participants.id,
+        displayName: participants.displayName,
+        leftAt: memberships.leftAt,
+        lastSeenAt: participants.lastSeenAt,
+      })
+      .from(memberships)
+      .innerJoin(participants, eq(participants.id, memberships.participantId))
+      .where(eq(memberships.roomId, $("roomId")))
+      .orderBy(asc(memberships.joinedAt))
+      .prepare(),
+    messageByClientMsgId: db
+      .select()
+      .from(messages)
+      .where(
+        and(
+          eq(messages.roomId, $("roomId")),
+          eq(messages.senderId, $("senderId")),
+          eq(messages.clientMsgId, $("clientMsgId")),
+        ),
+      )
+      .prepare(),
+    bumpSeq: db
+      .update(rooms)
+      .set({ lastSeq: sql`${rooms.lastSeq} + 1` })
+      .where(eq(rooms.id, $("roomId")))
+      .returning({ lastSeq: rooms.lastSeq })
+      .prepare(),
+    insertMessage: db
+      .insert(messages)
+      .values({
+        roomId: $("roomId"),
+        seq: $("seq"),
+        senderId: $("senderId"),
+        senderName: $("senderName"),
+        body: $("body"),
+        clientMsgId: $("clientMsgId"),
+        createdAt: $("createdAt"),
+      })
+      .prepare(),
+    nextMessageFor: db.select().from(messages).where(othersAfter).orderBy(asc(messages.seq)).limit(1).prepare(),
+    countMessagesFor: db.select({ n: count() }).from(messages).where(othersAfter).prepare(),
+  };
+}
 
 export class ChatStore {
-  constructor(private readonly db: ChatDb) {}
+  private readonly hot: ReturnType<typeof prepareHotQueries>;
+
+  constructor(private readonly db: ChatDb) {
+    this.hot = prepareHotQueries(db);
+  }
 
   /**
    * Runs `work` in one transaction that takes the write lock up front, so a read-then-write
@@ -30,19 +105,23 @@ export class ChatStore {
   // participants
 
   participantByTokenHash(tokenHash: string): Participant | undefined {
-    return this.db.select().from(participants).where(eq(participants.tokenHash, tokenHash)).get();
+    return this.hot.participantByTokenHash.get({ tokenHash });
   }
 
   participant(id: string): Participant | undefined {
-    return this.db.select().from(participants).where(eq(participants.id, id)).get();
+    return this.hot.participant.get({ id });
   }
 
   insertParticipant(row: Participant): void {
     this.db.insert(participants).values(row).run();
   }
 
-  updateParticipant(id: string, changes: Partial<Pick<Participant, "displayName" | "lastSeenAt">>): void {
-    this.db.update(participants).set(changes).where(eq(participants.id, id)).run();
+  renameParticipant(id: string, displayName: string): void {
+    this.db.update(participants).set({ displayName }).where(eq(participants.id, id)).run();
+  }
+
+  touchParticipant(id: string, now: number): void {
+    this.hot.touch.run({ id, now });
   }
 
   localIdentity(name: string) {
@@ -56,7 +135,7 @@ export class ChatStore {
   // rooms and memberships
 
   room(id: string): Room | undefined {
-    return this.db.select().from(rooms).where(eq(rooms.id, id)).get();
+    return this.hot.room.get({ id });
   }
 
   insertRoom(row: Omit<Room, "lastSeq">): void {
@@ -64,11 +143,7 @@ export class ChatStore {
   }
 
   membership(roomId: string, participantId: string): Membership | undefined {
-    return this.db
-      .select()
-      .from(memberships)
-      .where(and(eq(memberships.roomId, roomId), eq(memberships.participantId, participantId)))
-      .get();
+    return this.hot.membership.get({ roomId, participantId });
   }
 
   /** Adds the member, or brings back one who left, with the read cursor at `readSeq`. */
@@ -93,40 +168,17 @@ export class ChatStore {
 
   /** Moves the read cursor from `from` to `to`; false when another call moved it first. */
   moveReadSeq(roomId: string, participantId: string, from: number, to: number): boolean {
-    const moved = this.db
-      .update(memberships)
-      .set({ readSeq: to })
-      .where(
-        and(eq(memberships.roomId, roomId), eq(memberships.participantId, participantId), eq(memberships.readSeq, from)),
-      )
-      .returning({ readSeq: memberships.readSeq })
-      .all();
-    return moved.length === 1;
+    return this.hot.moveReadSeq.all({ roomId, participantId, from, to }).length === 1;
   }
 
   /** Moves the read cursor forward to `seq`; never back. */
   advanceReadSeq(roomId: string, participantId: string, seq: number): void {
-    this.db
-      .update(memberships)
-      .set({ readSeq: sql`max(${memberships.readSeq}, ${seq})` })
-      .where(and(eq(memberships.roomId, roomId), eq(memberships.participantId, participantId)))
-      .run();
+    this.hot.advanceReadSeq.run({ roomId, participantId, seq });
   }
 
   /** Everyone who ever joined the room, with whether they left and when they were last seen. */
   members(roomId: string) {
-    return this.db
-      .select({
-        id: participants.id,
-        displayName: participants.displayName,
-        leftAt: memberships.leftAt,
-        lastSeenAt: participants.lastSeenAt,
-      })
-      .from(memberships)
-      .innerJoin(participants, eq(participants.id, memberships.participantId))
-      .where(eq(memberships.roomId, roomId))
-      .orderBy(asc(memberships.joinedAt))
-      .all();
+    return this.hot.members.all({ roomId });
   }
 
   countPresentMembers(roomId: string): number {
@@ -151,43 +203,24 @@ export class ChatStore {
   // messages
 
   messageByClientMsgId(roomId: string, senderId: string, clientMsgId: string): StoredMessage | undefined {
-    return this.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.roomId, roomId), eq(messages.senderId, senderId), eq(messages.clientMsgId, clientMsgId)))
-      .get();
+    return this.hot.messageByClientMsgId.get({ roomId, senderId, clientMsgId });
   }
 
   /** Stores a message at the room's next seq. Call inside `write`, so the seq is ours alone. */
   appendMessage(row: Omit<StoredMessage, "seq">): StoredMessage {
-    const { lastSeq } = this.db
-      .update(rooms)
-      .set({ lastSeq: sql`${rooms.lastSeq} + 1` })
-      .where(eq(rooms.id, row.roomId))
-      .returning({ lastSeq: rooms.lastSeq })
-      .get()!;
+    const { lastSeq } = this.hot.bumpSeq.get({ roomId: row.roomId })!;
     const stored = { ...row, seq: lastSeq };
-    this.db.insert(messages).values(stored).run();
+    this.hot.insertMessage.run(stored);
     return stored;
   }
 
   /** The oldest message from someone else after `afterSeq`. */
   nextMessageFor(roomId: string, readerId: string, afterSeq: number): StoredMessage | undefined {
-    return this.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.roomId, roomId), gt(messages.seq, afterSeq), fromOthers(readerId)))
-      .orderBy(asc(messages.seq))
-      .limit(1)
-      .get();
+    return this.hot.nextMessageFor.get({ roomId, readerId, afterSeq });
   }
 
   countMessagesFor(roomId: string, readerId: string, afterSeq: number): number {
-    return this.db
-      .select({ n: count() })
-      .from(messages)
-      .where(and(eq(messages.roomId, roomId), gt(messages.seq, afterSeq), fromOthers(readerId)))
-      .get()!.n;
+    return this.hot.countMessagesFor.get({ roomId, readerId, afterSeq })!.n;
   }
 
   /** Up to `limit` messages with afterSeq < seq < beforeSeq: the oldest ones, or the newest. */
