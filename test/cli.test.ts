@@ -1,10 +1,12 @@
 // The command line as a user meets it.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import packageJson from "../package.json" with { type: "json" };
-import { BINARY, httpClient, ok, startHttp, tempDir } from "./helpers.ts";
+import { BINARY, cleanUp, httpClient, ok, startHttp, tempDir } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 const run = (...args: string[]) => {
   const result = Bun.spawnSync([BINARY, ...args], { env: { ...process.env, PORT: "" } });

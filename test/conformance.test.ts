@@ -1,8 +1,10 @@
 // The MCP conformance suite's server scenarios that apply to a chat server (the others need
 // fixture tools, or the logging capability we do not offer).
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { startHttp, tempDb } from "./helpers.ts";
+import { cleanUp, startHttp, tempDb } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 const SUITE = resolve(import.meta.dir, "..", "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
 const SCENARIOS = ["server-initialize", "ping", "tools-list", "server-sse-multiple-streams", "dns-rebinding-protection"];

@@ -1,6 +1,8 @@
 // The seed's conversation and the contract's delivery promises, over Streamable HTTP.
-import { beforeAll, describe, expect, test } from "bun:test";
-import { call, elapsed, httpClient, ok, pairUp, type RunningServer, startHttp, tempDb } from "./helpers.ts";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { call, cleanUp, elapsed, httpClient, ok, pairUp, type RunningServer, startHttp, tempDb } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 let server: RunningServer;
 beforeAll(async () => {

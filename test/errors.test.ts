@@ -2,9 +2,11 @@
 // isError: true and {"error": "<a sentence>", "code": "<snake_case>"}. The clients here list the
 // tools first, so the SDK checks each result against the tool's outputSchema: an error that broke
 // the schema would throw instead of passing.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { call, elapsed, httpClient, ok, pairUp, type RunningServer, startHttp, tempDb } from "./helpers.ts";
+import { call, cleanUp, elapsed, httpClient, ok, pairUp, type RunningServer, startHttp, tempDb } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 const TOOLS = ["enter_queue", "join_room", "send_message", "wait_for_message", "get_messages", "leave_chat", "whoami"];
 

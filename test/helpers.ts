@@ -1,5 +1,5 @@
 // Test helpers: start the compiled binary the way users do, and talk to it with the SDK's Client.
-import { afterAll, setDefaultTimeout } from "bun:test";
+import { setDefaultTimeout } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -17,14 +17,32 @@ if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run ./scripts/bu
 setDefaultTimeout(30_000);
 
 const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+const children = new Set<Subprocess>();
+const dirs = new Set<string>();
+
+/**
+ * Closes the clients, stops the servers and removes the folders made so far. Every test file
+ * calls `afterAll(cleanUp)`: bun loads this module once for all files, so a hook here would
+ * run for the first file only.
+ */
+export async function cleanUp(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+}
+
+// A safety net for a run that ends early: no server outlives the test process.
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A fresh folder for this test file's databases, removed afterwards. */
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "mcp-chat-test-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  dirs.add(dir);
+  cleanups.push(() => {
+    rmSync(dir, { recursive: true, force: true });
+    dirs.delete(dir);
+  });
   return dir;
 }
 
@@ -73,7 +91,12 @@ export async function startHttp(dbPath: string, extraArgs: string[] = []): Promi
       return child.exited;
     },
   };
-  cleanups.push(() => child.kill("SIGKILL"));
+  children.add(child);
+  cleanups.push(async () => {
+    child.kill("SIGKILL");
+    await child.exited;
+    children.delete(child);
+  });
   return server;
 }
 

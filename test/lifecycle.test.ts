@@ -1,7 +1,9 @@
 // Leaving, cancelling, crashing and restarting: what a user sees when things end early.
-import { describe, expect, test } from "bun:test";
-import { call, elapsed, httpClient, ok, pairUp, startHttp, stdioClient, tempDb } from "./helpers.ts";
+import { afterAll, describe, expect, test } from "bun:test";
+import { call, cleanUp, elapsed, httpClient, ok, pairUp, startHttp, stdioClient, tempDb } from "./helpers.ts";
 import { rawSession } from "./raw-http.ts";
+
+afterAll(cleanUp);
 
 describe("leave_chat", () => {
   test("wakes the waiting partner with partner_left, after what is left has been read", async () => {

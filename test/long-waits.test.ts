@@ -1,8 +1,10 @@
 // Long waits that real clients survive: progress, resumed streams, mass cancellation, shutdown.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { elapsed, httpClient, ok, pairUp, startHttp, tempDb } from "./helpers.ts";
+import { cleanUp, elapsed, httpClient, ok, pairUp, startHttp, tempDb } from "./helpers.ts";
 import { health, rawSession, readUntil, resultOf, waitThenHangUp } from "./raw-http.ts";
+
+afterAll(cleanUp);
 
 describe("progress", () => {
   test("keeps a client with a 15 s request time-out alive through a 45 s wait", async () => {

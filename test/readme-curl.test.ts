@@ -1,8 +1,10 @@
 // The README's curl session, run as written against the real binary: if the block breaks, this fails.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { type RunningServer, startHttp, tempDb } from "./helpers.ts";
+import { cleanUp, type RunningServer, startHttp, tempDb } from "./helpers.ts";
+
+afterAll(cleanUp);
 
 const README = resolve(import.meta.dir, "..", "README.md");
 const MARKER = "<!-- curl-session: checked by test/readme-curl.test.ts -->";
