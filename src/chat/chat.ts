@@ -147,10 +147,10 @@ export class Chat {
 
   // messages
 
-  send(caller: Caller, roomId: string, body: string, clientMsgId?: string): { seq: number; sent_at: string } {
+  async send(caller: Caller, roomId: string, body: string, clientMsgId?: string): Promise<{ seq: number; sent_at: string }> {
     const me = caller.participant;
     let stored = false;
-    const message = this.store.write(() => {
+    const message = await this.store.writeSoon(() => {
       const { room } = this.requireMember(roomId, me.id);
       if (room.kind === "pair" && this.partnerHasLeft(roomId, me.id)) throw partnerLeft();
       const earlier = clientMsgId === undefined ? undefined : this.store.messageByClientMsgId(roomId, me.id, clientMsgId);

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventStore } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { and, asc, eq, gt, lt } from "drizzle-orm";
+import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
 import { streamEvents } from "./schema.ts";
 
@@ -19,11 +19,18 @@ type StreamEvent = typeof streamEvents.$inferInsert;
 export class SqliteEventStore {
   private pending: StreamEvent[] = [];
   private nextSeq = 1;
+  private readonly insert;
 
   constructor(
     private readonly db: ChatDb,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    const $ = sql.placeholder;
+    this.insert = db
+      .insert(streamEvents)
+      .values({ streamId: $("streamId"), seq: $("seq"), message: $("message"), createdAt: $("createdAt") })
+      .prepare();
+  }
 
   /**
    * The store one transport uses. Its stream ids are keyed under a random prefix: transports
@@ -56,7 +63,7 @@ export class SqliteEventStore {
     const batch = this.pending;
     this.pending = [];
     this.db.$client.transaction(() => {
-      for (const event of batch) this.db.insert(streamEvents).values(event).run();
+      for (const event of batch) this.insert.run(event);
     })();
   }
 

@@ -13,15 +13,16 @@ const BUSY_TIMEOUT_MS = 5_000;
 
 /**
  * Opens (creating if needed) the database file and brings its schema up to date.
- * WAL lets readers in other processes work while one writes; synchronous=FULL makes every
- * committed send survive a power cut, not only a killed process.
+ * WAL lets readers in other processes work while one writes. synchronous=NORMAL: a commit
+ * survives a killed process at once, and a power cut after the next fsync; the store raises it
+ * to FULL (an fsync per commit) for the writes that must survive a power cut on return.
  */
 export function openDatabase(path: string): ChatDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path, { create: true, strict: true });
   sqlite.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.run("PRAGMA journal_mode = WAL");
-  sqlite.run("PRAGMA synchronous = FULL");
+  sqlite.run("PRAGMA synchronous = NORMAL");
   sqlite.run("PRAGMA foreign_keys = ON");
   applyMigrations(sqlite, bundledMigrations());
   return drizzle({ client: sqlite, schema });

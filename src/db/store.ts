@@ -85,6 +85,8 @@ function prepareHotQueries(db: ChatDb) {
 
 export class ChatStore {
   private readonly hot: ReturnType<typeof prepareHotQueries>;
+  /** Work waiting for the next shared commit (see writeSoon). */
+  private queued: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(private readonly db: ChatDb) {
     this.hot = prepareHotQueries(db);
@@ -92,10 +94,53 @@ export class ChatStore {
 
   /**
    * Runs `work` in one transaction that takes the write lock up front, so a read-then-write
-   * (seq allocation, matching) cannot interleave with another process's.
+   * (seq allocation, matching) cannot interleave with another process's. It is on disk when
+   * this returns (synchronous=FULL): messages, rooms and identities are never lost once
+   * reported. Single-statement bookkeeping outside it (read cursors, presence, stream events)
+   * commits without its own fsync and reaches the disk with the next one.
    */
   write<T>(work: () => T): T {
-    return this.db.$client.transaction(work).immediate();
+    const sqlite = this.db.$client;
+    sqlite.run("PRAGMA synchronous = FULL");
+    try {
+      return sqlite.transaction(work).immediate();
+    } finally {
+      sqlite.run("PRAGMA synchronous = NORMAL");
+    }
+  }
+
+  /**
+   * Like `write`, but shares one transaction, and so one fsync, with every other `writeSoon` of
+   * this turn of the event loop: concurrent sends cost one disk flush between them. Each piece
+   * of work runs in its own savepoint, so one that throws undoes only itself.
+   */
+  writeSoon<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.queued.length === 0) setImmediate(() => this.commitQueued());
+      this.queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  private commitQueued(): void {
+    const batch = this.queued;
+    this.queued = [];
+    const sqlite = this.db.$client;
+    let outcomes: (() => void)[];
+    try {
+      outcomes = this.write(() =>
+        batch.map(({ work, resolve, reject }) => {
+          try {
+            const value = sqlite.transaction(work)();
+            return () => resolve(value);
+          } catch (error) {
+            return () => reject(error);
+          }
+        }),
+      );
+    } catch (error) {
+      outcomes = batch.map(({ reject }) => () => reject(error));
+    }
+    for (const settle of outcomes) settle();
   }
 
   close(): void {

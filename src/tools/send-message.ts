@@ -34,8 +34,8 @@ export const sendMessageTool = (limits: Limits) =>
       }),
     ],
     annotations: { readOnlyHint: false, openWorldHint: true },
-    run(args, context) {
+    async run(args, context) {
       const caller = callerOf(context, args.client_id);
-      return { success: true, ...context.chat.send(caller, args.room_id, args.message, args.client_msg_id) };
+      return { success: true, ...(await context.chat.send(caller, args.room_id, args.message, args.client_msg_id)) };
     },
   });

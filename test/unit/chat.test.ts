@@ -58,6 +58,26 @@ describe("waiting leaves nothing behind", () => {
   });
 });
 
+describe("sends that share one commit", () => {
+  test("a failing send undoes only itself; the others keep their seq, in order, with no gap", async () => {
+    const { chat } = newChat();
+    const member = chat.establish(undefined, "Member");
+    const stranger = chat.establish(undefined, "Stranger");
+    chat.joinRoom(member, "shared"); // "Member joined" is seq 1
+    const sends = [
+      chat.send(member, "shared", "first"),
+      chat.send(stranger, "shared", "not allowed"),
+      chat.send(member, "shared", "second"),
+    ];
+    const [first, refused, second] = await Promise.allSettled(sends);
+    expect(first).toMatchObject({ status: "fulfilled", value: { seq: 2 } });
+    expect(refused).toMatchObject({ status: "rejected", reason: { code: "not_in_room" } });
+    expect(second).toMatchObject({ status: "fulfilled", value: { seq: 3 } });
+    const page = chat.history(member, "shared", { limit: 10 });
+    expect(page.messages.map((m) => m.message)).toEqual(["Member joined", "first", "second"]);
+  });
+});
+
 describe("one participant waiting twice", () => {
   test("each message goes to exactly one of the waiting calls", async () => {
     const { chat } = newChat();
