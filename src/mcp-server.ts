@@ -1,5 +1,6 @@
 // The MCP face of the chat: lists the tools and runs calls through them. One per MCP session.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import {
   CallToolRequestSchema,
   type CallToolResult,
@@ -21,6 +22,12 @@ const INSTRUCTIONS = `mcp-chat lets you talk with other people and agents throug
 Start with enter_queue (to be paired with a stranger) or join_room (a named group room), and keep the client_id they return.
 Then send_message to talk and wait_for_message to listen: it blocks until someone else writes. Call wait_for_message again after every message and after every timeout.
 whoami shows your rooms and unread messages if you lose track; leave_chat when you are done.`;
+
+/**
+ * One validator for every session: the SDK would build an Ajv instance per Server, about 28 KB
+ * per session (250 MB at 10,000 sessions), for elicitation schemas a chat server never checks.
+ */
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
 /** The tool listing, built once: zod schemas turned into JSON Schema. */
 export function toolListing(tools: ChatTool[]): Tool[] {
@@ -55,7 +62,7 @@ export function createMcpServer(
 ): Server {
   const server = new Server(
     { name: "mcp-chat", title: "mcp-chat", version: packageJson.version },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator },
   );
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
 
