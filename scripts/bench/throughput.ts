@@ -1,0 +1,132 @@
+// Figure 2: messages delivered per second with P pairs chatting at once. Each pair takes turns:
+// one waits, the other sends, and a message counts when the wait has returned it; then they swap.
+// The load generator is plain fetch in one process sharing the 2 cores; both CPU bills are
+// reported. The bare Bun.serve long-poll server (bare-server.ts) runs the same load in the same
+// run: the ceiling this machine, this HTTP stack and this load generator allow.
+import { join } from "node:path";
+import {
+  McpSession,
+  cpuSecondsOf,
+  log,
+  mainThreadCpuSecondsOf,
+  median,
+  numberFlag,
+  openPair,
+  ownCpuSeconds,
+  quick,
+  round,
+  runBench,
+  startListening,
+  startServer,
+  tempDir,
+} from "./lib.ts";
+
+const PAIRS = numberFlag("pairs", 100);
+const SECONDS = numberFlag("seconds", quick ? 2 : 5);
+const RUNS = numberFlag("runs", quick ? 1 : 3);
+
+/** One pair's two sides: wait(side) blocks for the next message to that side, send(side) speaks. */
+interface Pair {
+  wait(side: 0 | 1): Promise<unknown>;
+  send(side: 0 | 1, text: string): Promise<unknown>;
+}
+
+/** Every pair chats until the deadline; returns the messages delivered. */
+async function chat(pairs: Pair[], seconds: number): Promise<number> {
+  const until = performance.now() + seconds * 1000;
+  let delivered = 0;
+  await Promise.all(
+    pairs.map(async (pair, p) => {
+      let sender: 0 | 1 = 0;
+      for (let i = 0; performance.now() < until; i++) {
+        const text = `m ${p} ${i}`;
+        const receiver: 0 | 1 = sender === 0 ? 1 : 0;
+        const [got] = await Promise.all([pair.wait(receiver), pair.send(sender, text)]);
+        if ((got as { message?: string }).message !== text) {
+          throw new Error(`pair ${p}: expected "${text}", got ${JSON.stringify(got)}`);
+        }
+        delivered++;
+        sender = receiver;
+      }
+    }),
+  );
+  return delivered;
+}
+
+interface Run {
+  rate: number;
+  serverCpu: number;
+  /** The share of serverCpu spent on the main thread, where all JavaScript runs. */
+  serverMainCpu: number;
+  loadCpu: number;
+}
+
+async function measure(pairs: Pair[], pid: number, label: string): Promise<Run> {
+  const serverCpu0 = cpuSecondsOf(pid);
+  const serverMain0 = mainThreadCpuSecondsOf(pid);
+  const loadCpu0 = ownCpuSeconds();
+  const started = performance.now();
+  const delivered = await chat(pairs, SECONDS);
+  const elapsed = (performance.now() - started) / 1000;
+  const run = {
+    rate: delivered / elapsed,
+    serverCpu: (cpuSecondsOf(pid) - serverCpu0) / elapsed,
+    serverMainCpu: (mainThreadCpuSecondsOf(pid) - serverMain0) / elapsed,
+    loadCpu: (ownCpuSeconds() - loadCpu0) / elapsed,
+  };
+  log(
+    `${label}: ${delivered} messages in ${elapsed.toFixed(2)} s = ${run.rate.toFixed(0)} msg/s; ` +
+      `server ${(run.serverCpu * 100).toFixed(0)}% of a core (main thread ${(run.serverMainCpu * 100).toFixed(0)}%), load generator ${(run.loadCpu * 100).toFixed(0)}%`,
+  );
+  return run;
+}
+
+await runBench("throughput", 180_000, async () => {
+  const server = await startServer(join(tempDir(), "chat.db"));
+  const bare = await startListening(["bun", join(import.meta.dir, "bare-server.ts")]);
+  log(`pairing ${PAIRS} pairs`);
+  const mcpPairs: Pair[] = [];
+  for (let p = 0; p < PAIRS; p++) {
+    const { a, b, room } = await openPair(server.url, [`A${p}`, `B${p}`]);
+    const sides: [McpSession, McpSession] = [a, b];
+    mcpPairs.push({
+      wait: (side) => sides[side].call("wait_for_message", { room_id: room, timeout: 10 }, 15_000),
+      send: (side, text) => sides[side].call("send_message", { room_id: room, message: text }, 15_000),
+    });
+  }
+  const post = (path: string, body: object) =>
+    fetch(new URL(path, bare.url), { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) }).then((r) =>
+      r.json(),
+    );
+  const barePairs: Pair[] = Array.from({ length: PAIRS }, (_, p) => ({
+    wait: () => post(`/wait/pair-${p}`, { room: p }),
+    send: (_side, text) => post(`/send/pair-${p}`, { room: p, message: text }),
+  }));
+  await chat(mcpPairs, 1); // warm-up
+  await chat(barePairs, 1);
+
+  const mcp: Run[] = [];
+  const floor: Run[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    mcp.push(await measure(mcpPairs, server.pid, `run ${run + 1} mcp-chat`));
+    floor.push(await measure(barePairs, bare.pid, `run ${run + 1} bare`));
+  }
+  const rate = median(mcp.map((r) => r.rate));
+  const serverCpu = median(mcp.map((r) => r.serverCpu));
+  const bareRate = median(floor.map((r) => r.rate));
+  return {
+    pairs: PAIRS,
+    seconds_per_run: SECONDS,
+    runs: RUNS,
+    messages_per_second: Math.round(rate),
+    server_cpu_cores: round(serverCpu, 2),
+    load_generator_cpu_cores: round(median(mcp.map((r) => r.loadCpu)), 2),
+    // One delivered message = one send_message and one wait_for_message request.
+    server_cpu_us_per_message: round((serverCpu / rate) * 1e6, 1),
+    server_main_thread_us_per_message: round((median(mcp.map((r) => r.serverMainCpu)) / rate) * 1e6, 1),
+    bare_messages_per_second: Math.round(bareRate),
+    bare_server_cpu_us_per_message: round((median(floor.map((r) => r.serverCpu)) / bareRate) * 1e6, 1),
+    bare_load_generator_cpu_cores: round(median(floor.map((r) => r.loadCpu)), 2),
+    per_run_messages_per_second: mcp.map((r) => Math.round(r.rate)),
+  };
+});
