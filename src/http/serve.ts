@@ -1,6 +1,6 @@
 // Streamable HTTP on Bun.serve: one route table, guards before MCP, sessions by Mcp-Session-Id.
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { isInitializeRequest, isJSONRPCRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { SqliteEventStore } from "../db/event-store.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import { refusal } from "./guards.ts";
@@ -83,7 +83,7 @@ async function handleMcp(request: Request, sessions: HttpSessions, events: Sqlit
  * receive the answer: the requests it carried are told, so a long wait ends at once.
  */
 async function track(session: HttpSession, request: Request, body: unknown): Promise<Response> {
-  const ids = ((Array.isArray(body) ? body : [body]) as JSONRPCMessage[]).filter(isJSONRPCRequest).map((m) => m.id);
+  const ids = requestIdsIn(body);
   const closed = new AbortController();
   for (const id of ids) session.connections.set(id, closed.signal);
   const onDisconnect = () => {
@@ -127,6 +127,17 @@ function replayOfGoneSession(events: SqliteEventStore, lastEventId: string): Res
   if (!missed) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
   const body = missed.map(([id, message]) => `event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`).join("");
   return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+}
+
+/**
+ * The ids of the JSON-RPC requests in a POST body. A plain look, not the SDK's zod check: this
+ * runs on every request, and the transport validates the messages right after.
+ */
+function requestIdsIn(body: unknown): RequestId[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages
+    .filter((m): m is { id: RequestId } => typeof m === "object" && m !== null && "method" in m && "id" in m)
+    .map((m) => m.id);
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {
