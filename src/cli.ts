@@ -9,7 +9,7 @@ import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
 import { type HttpServer, serveHttp } from "./http/serve.ts";
 import { log } from "./log.ts";
-import { createMcpServer, toolListing } from "./mcp-server.ts";
+import { createMcpServer } from "./mcp-server.ts";
 import { serveStdio } from "./stdio.ts";
 import { chatTools } from "./tools/index.ts";
 
@@ -45,7 +45,6 @@ async function serve(config: Config): Promise<void> {
   const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits });
   setInterval(() => chat.presence.sweep(), chat.presence.sweepEveryMs).unref();
   const tools = chatTools(config.limits, config.timing);
-  const listing = toolListing(tools);
 
   // Handlers first: a signal that arrives before them would kill the process without cleanup.
   let drain = async () => {};
@@ -65,7 +64,7 @@ async function serve(config: Config): Promise<void> {
 
   if (config.mode === "stdio") {
     const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
-    const { closed } = await serveStdio(createMcpServer(chat, tools, listing, { session }));
+    const { closed } = await serveStdio(createMcpServer(chat, tools, { session }));
     log(`serving over stdio, database ${config.dbPath}`);
     void closed.then(() => shutdown("stdin closed"));
     drain = async () => {
@@ -82,7 +81,7 @@ async function serve(config: Config): Promise<void> {
     http = serveHttp({
       host: config.host,
       port: config.port,
-      newServer: (options) => createMcpServer(chat, tools, listing, options),
+      newServer: (options) => createMcpServer(chat, tools, options),
       events,
       stats: () => ({ waiting: chat.waits.total }),
     });

@@ -29,8 +29,19 @@ whoami shows your rooms and unread messages if you lose track; leave_chat when y
  */
 const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
-/** The tool listing, built once: zod schemas turned into JSON Schema. */
+const listings = new WeakMap<ChatTool[], Tool[]>();
+
+/**
+ * The tool listing: zod schemas turned into JSON Schema, built on the first tools/list and kept
+ * (building it takes several ms, which start-up need not pay).
+ */
 export function toolListing(tools: ChatTool[]): Tool[] {
+  let listing = listings.get(tools);
+  if (!listing) listings.set(tools, (listing = describeTools(tools)));
+  return listing;
+}
+
+function describeTools(tools: ChatTool[]): Tool[] {
   return tools.map((tool) => ({
     name: tool.name,
     title: tool.title,
@@ -57,7 +68,6 @@ export interface McpServerOptions {
 export function createMcpServer(
   chat: Chat,
   tools: ChatTool[],
-  listing: Tool[],
   { session = {}, connectionClosed }: McpServerOptions = {},
 ): Server {
   const server = new Server(
@@ -66,7 +76,7 @@ export function createMcpServer(
   );
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListing(tools) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) {
