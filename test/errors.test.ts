@@ -442,3 +442,18 @@ describe("limits", () => {
     await fails(await validating(), "join_room", { room_id: room, display_name: "Later" }, "room_full");
   }, 20_000);
 });
+
+describe("oversized requests", () => {
+  test("a body over 1 MiB is refused with 413, and the server goes on serving", async () => {
+    const server = await startHttp(tempDb());
+    const huge = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { padding: "x".repeat(2 * 1024 * 1024) } });
+    const response = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: huge,
+    });
+    expect(response.status).toBe(413);
+    const client = await httpClient(server);
+    expect(await ok(client, "join_room", { room_id: "still-up", display_name: "After" })).toMatchObject({ room_id: "still-up" });
+  });
+});

@@ -6,6 +6,9 @@ import type { McpServerOptions } from "../mcp-server.ts";
 import { refusal } from "./guards.ts";
 import { type HttpSession, HttpSessions } from "./sessions.ts";
 
+/** The largest request body accepted, in bytes. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
 export interface HttpServerOptions {
   host: string;
   port: number;
@@ -31,6 +34,8 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
     port: options.port,
     // Bun closes connections silent for idleTimeout seconds (default 10); a quiet long-poll is silent.
     idleTimeout: 0,
+    // The largest message is 8,000 characters; nothing legitimate comes near this (Bun's default is 128 MB).
+    maxRequestBodySize: MAX_REQUEST_BYTES,
     routes: {
       "/mcp": (request) => {
         const refused = refusal(request, options.host);
