@@ -8,7 +8,7 @@ import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
 import { type HttpServer, serveHttp } from "./http/serve.ts";
-import { log } from "./log.ts";
+import { bestEffort, log } from "./log.ts";
 import { createMcpServer } from "./mcp-server.ts";
 import { serveStdio } from "./stdio.ts";
 import { chatTools } from "./tools/index.ts";
@@ -43,7 +43,7 @@ async function serve(config: Config): Promise<void> {
   // Other processes may share the file (several --stdio clients, an HTTP server): wake on their commits too.
   const doorbell = new SharedFileDoorbell(db.$client);
   const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits });
-  setInterval(() => chat.presence.sweep(), chat.presence.sweepEveryMs).unref();
+  setInterval(() => bestEffort("presence sweep", () => chat.presence.sweep()), chat.presence.sweepEveryMs).unref();
   const tools = chatTools(config.limits, config.timing);
 
   // Handlers first: a signal that arrives before them would kill the process without cleanup.
@@ -75,7 +75,7 @@ async function serve(config: Config): Promise<void> {
   }
 
   const events = new SqliteEventStore(db);
-  setInterval(() => events.prune(), HOUSEKEEPING_EVERY_MS).unref();
+  setInterval(() => bestEffort("pruning stream events", () => events.prune()), HOUSEKEEPING_EVERY_MS).unref();
   let http: HttpServer;
   try {
     http = serveHttp({

@@ -109,7 +109,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     maxWaitSeconds,
     // A lower --max-wait alone also lowers the default; an explicit default above it is a mistake.
     defaultWaitSeconds: seconds("default-wait", Math.min(defaultTiming.defaultWaitSeconds, maxWaitSeconds)),
-    queueGraceSeconds: seconds("queue-grace", defaultTiming.queueGraceSeconds),
+    // At least a second: with none, no entry would ever be matchable.
+    queueGraceSeconds: number("queue-grace", pick("queue-grace"), defaultTiming.queueGraceSeconds, 1),
     idleTimeoutSeconds: seconds("idle-timeout", defaultTiming.idleTimeoutSeconds),
   };
   if (timing.defaultWaitSeconds > timing.maxWaitSeconds) {

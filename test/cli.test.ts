@@ -30,6 +30,7 @@ describe("mcp-chat", () => {
     expect(run("--nope")).toMatchObject({ code: 2, err: expect.stringContaining("--nope") });
     expect(run("--port", "http")).toMatchObject({ code: 2, err: expect.stringContaining("--port must be a number") });
     expect(run("--default-wait", "100", "--max-wait", "10")).toMatchObject({ code: 2 });
+    expect(run("--queue-grace", "0")).toMatchObject({ code: 2, err: expect.stringContaining("--queue-grace") });
   });
 
   test("the database goes to $XDG_DATA_HOME/mcp-chat/chat.db by default, made current by the embedded migrations", async () => {

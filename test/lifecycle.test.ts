@@ -30,6 +30,17 @@ describe("leave_chat", () => {
   });
 });
 
+describe("retries across a leave", () => {
+  test("a retried send whose first try was stored gets its seq back even after the partner left", async () => {
+    const server = await startHttp(tempDb());
+    const { alice, bob, roomId } = await pairUp(server);
+    const first = await ok(alice, "send_message", { room_id: roomId, message: "did it arrive?", client_msg_id: "m-1" });
+    await ok(bob, "leave_chat", { room_id: roomId });
+    expect(await ok(alice, "send_message", { room_id: roomId, message: "did it arrive?", client_msg_id: "m-1" })).toEqual(first);
+    expect((await call(alice, "send_message", { room_id: roomId, message: "new", client_msg_id: "m-2" })).data.code).toBe("partner_left");
+  });
+});
+
 describe("cancellation", () => {
   test("a cancelled wait leaves no waiter behind and moves no cursor", async () => {
     const server = await startHttp(tempDb());

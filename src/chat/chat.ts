@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Limits, Timing } from "../config.ts";
 import { ChatError } from "../errors.ts";
+import { bestEffort } from "../log.ts";
 import type { ChatStore, Membership, Room } from "../db/store.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
@@ -58,13 +59,13 @@ export class Chat {
   /** The caller behind a client_id; every call that names its caller counts as being seen. */
   authenticate(clientId: string): Caller {
     const caller = authenticate(this.store, clientId);
-    this.presence.touch(caller.participant);
+    bestEffort("recording a call", () => this.presence.touch(caller.participant));
     return caller;
   }
 
   establish(clientId: string | undefined, displayName: string): Caller {
     const caller = this.store.write(() => establish(this.store, clientId, displayName, this.now()));
-    this.presence.touch(caller.participant);
+    bestEffort("recording a call", () => this.presence.touch(caller.participant));
     return caller;
   }
 
@@ -152,9 +153,10 @@ export class Chat {
     let stored = false;
     const message = await this.store.writeSoon(() => {
       const { room } = this.requireMember(roomId, me.id);
-      if (room.kind === "pair" && this.partnerHasLeft(roomId, me.id)) throw partnerLeft();
+      // A retry of a send that was stored gets its seq back, even if the partner left since.
       const earlier = clientMsgId === undefined ? undefined : this.store.messageByClientMsgId(roomId, me.id, clientMsgId);
       if (earlier) return earlier;
+      if (room.kind === "pair" && this.partnerHasLeft(roomId, me.id)) throw partnerLeft();
       stored = true;
       return this.store.appendMessage({
         roomId,
@@ -222,7 +224,8 @@ export class Chat {
     try {
       return await this.waits.hold(caller.participant.id, wait);
     } finally {
-      this.presence.touch(caller.participant);
+      // Best effort: a failure here must not turn a delivered message into an error.
+      bestEffort("recording a call", () => this.presence.touch(caller.participant));
     }
   }
 

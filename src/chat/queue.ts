@@ -4,6 +4,7 @@
 import type { Chat, WaitRequest } from "./chat.ts";
 import { queueTopic } from "./doorbell.ts";
 import type { Caller } from "./identity.ts";
+import { bestEffort } from "../log.ts";
 import { waitFor } from "./wait.ts";
 
 export type QueueResult =
@@ -14,16 +15,18 @@ export async function enterQueue(chat: Chat, caller: Caller, request: WaitReques
   const me = caller.participant.id;
   const graceMs = chat.timing.queueGraceSeconds * 1000;
   const timeoutMs = chat.waitMs(request);
-  const attempt = () => tryMatch(chat, me, graceMs);
   const signals = chat.waitSignals(request);
+  // Joining (or timing out) queues the caller; a ring only looks for a match, and writes only then.
+  const join = () => tryMatch(chat, me, graceMs, true);
+  const check = () => tryMatch(chat, me, graceMs, false);
 
-  const immediate = attempt();
+  const immediate = join();
   if (immediate || timeoutMs === 0) return immediate ?? waitingStatus(chat, me)!;
 
   // While blocked, keep the entry live a grace period ahead; a killed process stops the heartbeat.
-  const heartbeat = setInterval(() => chat.store.setQueueLiveUntil(me, chat.now() + graceMs), graceMs / 3);
+  const heartbeat = setInterval(() => bestEffort("queue heartbeat", () => chat.store.setQueueLiveUntil(me, chat.now() + graceMs)), graceMs / 3);
   try {
-    const matched = await waitFor(chat.doorbell, queueTopic, attempt, { timeoutMs, signals });
+    const matched = await waitFor(chat.doorbell, queueTopic, check, { timeoutMs, signals });
     if (matched) return matched;
   } finally {
     clearInterval(heartbeat);
@@ -36,12 +39,19 @@ export async function enterQueue(chat: Chat, caller: Caller, request: WaitReques
     return place;
   }
   // Timed out: one last look, which also starts the grace period from now.
-  return attempt() ?? waitingStatus(chat, me)!;
+  return join() ?? waitingStatus(chat, me)!;
 }
 
-/** Picks up a match made for us, or pairs us with the longest-waiting live entry, or queues us. */
-function tryMatch(chat: Chat, me: string, graceMs: number): QueueResult | undefined {
+/**
+ * Picks up a match made for us, or pairs us with the longest-waiting live entry, or (when
+ * `enqueue`) queues us. Without `enqueue` it first looks without writing: a ring that brings
+ * nothing for us then costs two reads, not a commit.
+ */
+function tryMatch(chat: Chat, me: string, graceMs: number, enqueue: boolean): QueueResult | undefined {
   const { store } = chat;
+  if (!enqueue && !store.queueEntry(me)?.matchedRoomId && !store.oldestLivePartner(me, chat.now(), chat.presence.presentSince())) {
+    return undefined;
+  }
   let pairedSomeone = false;
   const result = store.write((): QueueResult | undefined => {
     const now = chat.now();
@@ -58,13 +68,15 @@ function tryMatch(chat: Chat, me: string, graceMs: number): QueueResult | undefi
       pairedSomeone = true;
       return matchedResult(chat, roomId, me);
     }
+    if (!enqueue) return undefined;
     // An entry that lapsed lost its place; a live one keeps it.
     if (mine && mine.liveUntil <= now) store.deleteQueueEntry(me);
     store.upsertQueueEntry(me, now, now + graceMs);
     return undefined;
   });
-  // Wake the partner's blocked enter_queue, after the commit.
-  if (pairedSomeone) chat.doorbell.ring(queueTopic);
+  // Wake the partner's blocked enter_queue, after the commit, and after our own call has stopped
+  // listening: ringing now would run our own check again, on an entry that no longer exists.
+  if (pairedSomeone) queueMicrotask(() => chat.doorbell.ring(queueTopic));
   return result;
 }
 

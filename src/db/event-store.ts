@@ -5,6 +5,7 @@ import type { EventStore } from "@modelcontextprotocol/sdk/server/webStandardStr
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
+import { bestEffort } from "../log.ts";
 import { streamEvents } from "./schema.ts";
 
 /** How long an event can be replayed: far longer than any client's reconnect back-off. */
@@ -62,14 +63,19 @@ export class SqliteEventStore {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.db.$client.transaction(() => {
-      for (const event of batch) this.insert.run(event);
-    })();
+    try {
+      this.db.$client.transaction(() => {
+        for (const event of batch) this.insert.run(event);
+      })();
+    } catch (error) {
+      this.pending = batch.concat(this.pending); // kept for the next flush
+      throw error;
+    }
   }
 
   private store(key: string, message: JSONRPCMessage): string {
     const seq = this.nextSeq++;
-    if (this.pending.length === 0) setImmediate(() => this.flush());
+    if (this.pending.length === 0) setImmediate(() => bestEffort("storing stream events", () => this.flush()));
     this.pending.push({ streamId: key, seq, message: JSON.stringify(message), createdAt: this.now() });
     return `${key}/${seq}`;
   }
