@@ -51,7 +51,7 @@ export const defaultLimits: Limits = {
 };
 
 /** The default database: $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db. */
-export function defaultDbPath(env: Record<string, string | undefined>): string {
+function defaultDbPath(env: Record<string, string | undefined>): string {
   const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share");
   return join(dataHome, "mcp-chat", "chat.db");
 }

@@ -4,7 +4,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 
 /** Often enough for the common 15-60 s client time-outs. */
-export const PROGRESS_EVERY_MS = 10_000;
+const PROGRESS_EVERY_MS = 10_000;
 
 /** Sends progress every PROGRESS_EVERY_MS if the request asked for it; returns how to stop. */
 export function reportProgressWhileBlocked(extra: RequestHandlerExtra<ServerRequest, ServerNotification>): () => void {

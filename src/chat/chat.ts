@@ -31,8 +31,8 @@ export type WaitResult =
   | ({ kind: "message"; unread: number } & MessageView)
   | { kind: "timeout"; seq: number };
 
-export const notInRoom = () => new ChatError("not_in_room", "Not in room");
-export const partnerLeft = () => new ChatError("partner_left", "Partner disconnected");
+const notInRoom = () => new ChatError("not_in_room", "Not in room");
+const partnerLeft = () => new ChatError("partner_left", "Partner disconnected");
 
 export class Chat {
   readonly store: ChatStore;
@@ -108,8 +108,8 @@ export class Chat {
       const now = this.now();
       let room = this.store.room(roomId);
       if (!room) {
-        this.store.insertRoom({ id: roomId, kind: "group", createdAt: now });
-        room = this.store.room(roomId)!;
+        room = { id: roomId, kind: "group", lastSeq: 0, createdAt: now };
+        this.store.insertRoom(room);
       }
       const present = isPresent(this.store.membership(roomId, me.id));
       if (room.kind === "pair" && !present) {

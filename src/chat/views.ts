@@ -15,7 +15,7 @@ export interface MessageView {
 }
 
 /** System messages ("Bob left") have no sender; they show as sender_id "system". */
-export const SYSTEM_SENDER_ID = "system";
+const SYSTEM_SENDER_ID = "system";
 
 export function messageView(row: StoredMessage): MessageView {
   return {

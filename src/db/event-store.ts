@@ -9,7 +9,7 @@ import { bestEffort } from "../log.ts";
 import { streamEvents } from "./schema.ts";
 
 /** How long an event can be replayed: far longer than any client's reconnect back-off. */
-export const EVENT_RETENTION_MS = 10 * 60_000;
+const EVENT_RETENTION_MS = 10 * 60_000;
 
 type StreamEvent = typeof streamEvents.$inferInsert;
 
@@ -22,10 +22,7 @@ export class SqliteEventStore {
   private nextSeq = 1;
   private readonly insert;
 
-  constructor(
-    private readonly db: ChatDb,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(private readonly db: ChatDb) {
     const $ = sql.placeholder;
     this.insert = db
       .insert(streamEvents)
@@ -44,10 +41,10 @@ export class SqliteEventStore {
       storeEvent: async (streamId, message) => this.store(`${prefix}.${streamId}`, message),
       getStreamIdForEventId: async (eventId) => this.streamOf(eventId),
       replayEventsAfter: async (lastEventId, { send }) => {
-        const streamId = this.streamOf(lastEventId);
-        if (streamId === undefined) throw new Error(`Unknown or expired event id: ${lastEventId}`);
-        for (const [eventId, message] of this.eventsAfter(lastEventId)!) await send(eventId, message);
-        return streamId;
+        const missed = this.eventsAfter(lastEventId);
+        if (!missed) throw new Error(`Unknown or expired event id: ${lastEventId}`);
+        for (const [eventId, message] of missed.events) await send(eventId, message);
+        return missed.streamId;
       },
     };
   }
@@ -55,7 +52,7 @@ export class SqliteEventStore {
   /** Forgets events older than the retention period. */
   prune(): void {
     this.flush();
-    this.db.delete(streamEvents).where(lt(streamEvents.createdAt, this.now() - EVENT_RETENTION_MS)).run();
+    this.db.delete(streamEvents).where(lt(streamEvents.createdAt, Date.now() - EVENT_RETENTION_MS)).run();
   }
 
   /** Writes what is pending; also before every read, so a replay sees every stored event. */
@@ -76,7 +73,7 @@ export class SqliteEventStore {
   private store(key: string, message: JSONRPCMessage): string {
     const seq = this.nextSeq++;
     if (this.pending.length === 0) setImmediate(() => bestEffort("storing stream events", () => this.flush()));
-    this.pending.push({ streamId: key, seq, message: JSON.stringify(message), createdAt: this.now() });
+    this.pending.push({ streamId: key, seq, message: JSON.stringify(message), createdAt: Date.now() });
     return `${key}/${seq}`;
   }
 
@@ -93,17 +90,22 @@ export class SqliteEventStore {
     return found && event.key.slice(event.key.indexOf(".") + 1);
   }
 
-  /** The events of `eventId`'s stream that came after it, or undefined if it is not kept. */
-  eventsAfter(eventId: string): [string, JSONRPCMessage][] | undefined {
-    if (this.streamOf(eventId) === undefined) return undefined;
+  /**
+   * The events of `eventId`'s stream that came after it, with the transport's id of that stream,
+   * or undefined if the event is not kept.
+   */
+  eventsAfter(eventId: string): { streamId: string; events: [string, JSONRPCMessage][] } | undefined {
+    const streamId = this.streamOf(eventId);
+    if (streamId === undefined) return undefined;
     const event = parseEventId(eventId)!;
-    return this.db
+    const events = this.db
       .select()
       .from(streamEvents)
       .where(and(eq(streamEvents.streamId, event.key), gt(streamEvents.seq, event.seq)))
       .orderBy(asc(streamEvents.seq))
       .all()
-      .map((row) => [`${row.streamId}/${row.seq}`, JSON.parse(row.message)]);
+      .map((row): [string, JSONRPCMessage] => [`${row.streamId}/${row.seq}`, JSON.parse(row.message)]);
+    return { streamId, events };
   }
 }
 

@@ -18,7 +18,8 @@ const BUSY_TIMEOUT_MS = 5_000;
  * to FULL (an fsync per commit) for the writes that must survive a power cut on return.
  */
 export function openDatabase(path: string): ChatDb {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  // A folder we create is private: the file holds every message, and the tokens of --as identities.
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const sqlite = new Database(path, { create: true, strict: true });
   sqlite.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.run("PRAGMA journal_mode = WAL");

@@ -7,7 +7,7 @@ export const participants = sqliteTable(
   {
     /** Public id shown to others as `sender_id`. */
     id: text("id").primaryKey(),
-    /** SHA-256 of the secret `client_id`; the token itself is never stored. */
+    /** SHA-256 of the secret `client_id`: a stolen file gives no tokens from this table. */
     tokenHash: text("token_hash").notNull().unique(),
     displayName: text("display_name").notNull(),
     createdAt: integer("created_at").notNull(),

@@ -5,7 +5,7 @@ import type { Database, Statement } from "bun:sqlite";
 import { type Doorbell, LocalDoorbell } from "../chat/doorbell.ts";
 
 /** How often to look for other processes' commits while someone waits: the latency it adds on average is half this. */
-export const CROSS_PROCESS_POLL_MS = 5;
+const POLL_MS = 5;
 
 export class SharedFileDoorbell implements Doorbell {
   private readonly local = new LocalDoorbell();
@@ -13,7 +13,7 @@ export class SharedFileDoorbell implements Doorbell {
   private lastVersion = 0;
   private poller: Timer | undefined;
 
-  constructor(sqlite: Database, private readonly pollMs = CROSS_PROCESS_POLL_MS) {
+  constructor(sqlite: Database) {
     this.dataVersion = sqlite.query("PRAGMA data_version");
   }
 
@@ -30,10 +30,6 @@ export class SharedFileDoorbell implements Doorbell {
     this.local.ring(topic);
   }
 
-  get activeTopics(): number {
-    return this.local.activeTopics;
-  }
-
   private startPolling(): void {
     if (this.poller) return;
     // Read before the caller's first check: a commit after this read is seen by the next poll.
@@ -44,7 +40,7 @@ export class SharedFileDoorbell implements Doorbell {
       this.lastVersion = version;
       // Which rooms changed is unknown; every waiter re-reads, which is cheap with the indexes.
       this.local.ringAll();
-    }, this.pollMs);
+    }, POLL_MS);
   }
 
   private stopPolling(): void {

@@ -80,6 +80,8 @@ function prepareHotQueries(db: ChatDb) {
       .prepare(),
     nextMessageFor: db.select().from(messages).where(othersAfter).orderBy(asc(messages.seq)).limit(1).prepare(),
     countMessagesFor: db.select({ n: count() }).from(messages).where(othersAfter).prepare(),
+    syncFull: db.$client.prepare("PRAGMA synchronous = FULL"),
+    syncNormal: db.$client.prepare("PRAGMA synchronous = NORMAL"),
   };
 }
 
@@ -100,12 +102,11 @@ export class ChatStore {
    * commits without its own fsync and reaches the disk with the next one.
    */
   write<T>(work: () => T): T {
-    const sqlite = this.db.$client;
-    sqlite.run("PRAGMA synchronous = FULL");
+    this.hot.syncFull.run();
     try {
-      return sqlite.transaction(work).immediate();
+      return this.db.$client.transaction(work).immediate();
     } finally {
-      sqlite.run("PRAGMA synchronous = NORMAL");
+      this.hot.syncNormal.run();
     }
   }
 
@@ -237,7 +238,7 @@ export class ChatStore {
   /** The rooms a participant is in now, with their kind and read cursor. */
   roomsOf(participantId: string) {
     return this.db
-      .select({ roomId: rooms.id, kind: rooms.kind, lastSeq: rooms.lastSeq, readSeq: memberships.readSeq })
+      .select({ roomId: rooms.id, kind: rooms.kind, readSeq: memberships.readSeq })
       .from(memberships)
       .innerJoin(rooms, eq(rooms.id, memberships.roomId))
       .where(and(eq(memberships.participantId, participantId), isNull(memberships.leftAt)))

@@ -10,7 +10,7 @@ const hostnameOf = (host: string) => {
   }
 };
 
-export const isLoopback = (hostname: string | undefined) =>
+const isLoopback = (hostname: string | undefined) =>
   hostname !== undefined && (LOOPBACK_NAMES.has(hostname) || hostname.startsWith("127."));
 
 /**

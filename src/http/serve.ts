@@ -7,7 +7,7 @@ import { refusal } from "./guards.ts";
 import { type HttpSession, HttpSessions } from "./sessions.ts";
 
 /** The largest request body accepted, in bytes. */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface HttpServerOptions {
   host: string;
@@ -130,7 +130,7 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
 function replayOfGoneSession(events: SqliteEventStore, lastEventId: string): Response {
   const missed = events.eventsAfter(lastEventId);
   if (!missed) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
-  const body = missed.map(([id, message]) => `event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`).join("");
+  const body = missed.events.map(([id, message]) => `event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`).join("");
   return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
 }
 

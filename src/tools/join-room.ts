@@ -1,9 +1,7 @@
 import { z } from "zod";
 import type { Limits } from "../config.ts";
 import { clientId, displayName, roomId } from "./inputs.ts";
-import { defineTool, establishCaller } from "./tool.ts";
-
-const member = z.object({ sender: z.string(), sender_id: z.string() });
+import { defineTool, establishCaller, memberOutput } from "./tool.ts";
 
 export const joinRoomTool = (limits: Limits) =>
   defineTool({
@@ -22,7 +20,7 @@ export const joinRoomTool = (limits: Limits) =>
       z.object({
         room_id: z.string(),
         client_id: z.string().describe("Your secret identity; pass it in later calls."),
-        members: z.array(member).describe("Who is in the room now, you included."),
+        members: z.array(memberOutput).describe("Who is in the room now, you included."),
       }),
     ],
     annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: true },

@@ -30,6 +30,9 @@ export interface ChatTool<Input extends z.ZodObject = z.ZodObject> {
 
 export const defineTool = <Input extends z.ZodObject>(tool: ChatTool<Input>): ChatTool => tool as unknown as ChatTool;
 
+/** A participant as others see them. */
+export const memberOutput = z.object({ sender: z.string(), sender_id: z.string() });
+
 export const errorOutput = z.object({
   error: z.string().describe("What went wrong, in a sentence."),
   code: z.string().describe("A stable snake_case code, e.g. not_in_room."),

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { clientId } from "./inputs.ts";
-import { callerOf, defineTool } from "./tool.ts";
-
-const member = z.object({ sender: z.string(), sender_id: z.string() });
+import { callerOf, defineTool, memberOutput } from "./tool.ts";
 
 export const whoamiTool = () =>
   defineTool({
@@ -31,7 +29,7 @@ export const whoamiTool = () =>
           z.object({
             room_id: z.string(),
             kind: z.enum(["pair", "group"]),
-            members: z.array(member),
+            members: z.array(memberOutput),
             unread: z.number(),
           }),
         ),
