@@ -86,6 +86,15 @@ describe("mcp-chat", () => {
     db.close();
   });
 
+  test("--stdio exits when its client closes stdin, as desktop clients expect", async () => {
+    const child = Bun.spawn([BINARY, "--stdio", "--db", join(tempDir(), "chat.db")], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    await Bun.sleep(200);
+    child.stdin.end();
+    const exited = await Promise.race([child.exited, Bun.sleep(3_000).then(() => "still running")]);
+    if (exited === "still running") child.kill("SIGKILL");
+    expect(exited).toBe(0);
+  });
+
   test("the binary runs alone: no node_modules, no migrations folder, no Bun beside it", async () => {
     const alone = tempDir();
     const copy = join(alone, "mcp-chat");
