@@ -3,6 +3,7 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { SqliteEventStore } from "../db/event-store.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
+import { log } from "../log.ts";
 import { refusal } from "./guards.ts";
 import { type HttpSession, HttpSessions } from "./sessions.ts";
 
@@ -114,7 +115,8 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
     response = await session.transport.handleRequest(request, { parsedBody: body });
   } catch (error) {
     done();
-    throw error;
+    log("handling an MCP request failed:", error);
+    return jsonRpcError(500, -32603, "Internal error: the server could not handle this request; it was logged");
   }
   if (!response.body) {
     done();
