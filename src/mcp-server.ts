@@ -35,7 +35,7 @@ const listings = new WeakMap<ChatTool[], Tool[]>();
  * The tool listing: zod schemas turned into JSON Schema, built on the first tools/list and kept
  * (building it takes several ms, which start-up need not pay).
  */
-export function toolListing(tools: ChatTool[]): Tool[] {
+function toolListing(tools: ChatTool[]): Tool[] {
   let listing = listings.get(tools);
   if (!listing) listings.set(tools, (listing = describeTools(tools)));
   return listing;

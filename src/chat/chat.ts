@@ -2,7 +2,6 @@
 import { randomUUID } from "node:crypto";
 import type { Limits, Timing } from "../config.ts";
 import { ChatError } from "../errors.ts";
-import { bestEffort } from "../log.ts";
 import type { ChatStore, Membership, Room } from "../db/store.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
@@ -59,13 +58,13 @@ export class Chat {
   /** The caller behind a client_id; every call that names its caller counts as being seen. */
   authenticate(clientId: string): Caller {
     const caller = authenticate(this.store, clientId);
-    bestEffort("recording a call", () => this.presence.touch(caller.participant));
+    this.presence.touch(caller.participant);
     return caller;
   }
 
   establish(clientId: string | undefined, displayName: string): Caller {
     const caller = this.store.write(() => establish(this.store, clientId, displayName, this.now()));
-    bestEffort("recording a call", () => this.presence.touch(caller.participant));
+    this.presence.touch(caller.participant);
     return caller;
   }
 
@@ -224,8 +223,7 @@ export class Chat {
     try {
       return await this.waits.hold(caller.participant.id, wait);
     } finally {
-      // Best effort: a failure here must not turn a delivered message into an error.
-      bestEffort("recording a call", () => this.presence.touch(caller.participant));
+      this.presence.touch(caller.participant);
     }
   }
 

@@ -1,6 +1,7 @@
 // Presence: a participant who made no call for the idle time-out counts as gone. Only their
 // queue entry is dropped: their next call brings them back to every room that is still open.
 import type { ChatStore, Participant } from "../db/store.ts";
+import { bestEffort } from "../log.ts";
 import { type Doorbell, queueTopic, roomTopic } from "./doorbell.ts";
 
 export class Presence {
@@ -29,15 +30,18 @@ export class Presence {
 
   /**
    * Records a call. `stayPresentMs`: the call may last that long (a wait), and its caller must
-   * not count as gone before it ends, however coarsely last_seen_at is kept.
+   * not count as gone before it ends, however coarsely last_seen_at is kept. Bookkeeping only:
+   * a failed write is logged, never turned into the call's error (nor a delivered message's).
    */
   touch(participant: Participant, stayPresentMs = 0): void {
     const now = this.now();
     const fresh = now - participant.lastSeenAt < this.touchEveryMs;
     const lastsTheCall = participant.lastSeenAt + this.idleMs > now + stayPresentMs;
     if (fresh && lastsTheCall) return;
-    this.store.touchParticipant(participant.id, now);
-    participant.lastSeenAt = now;
+    bestEffort("recording a call", () => {
+      this.store.touchParticipant(participant.id, now);
+      participant.lastSeenAt = now;
+    });
   }
 
   /**
