@@ -5,7 +5,7 @@ import type { SqliteEventStore } from "../db/event-store.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import { log } from "../log.ts";
 import { refusal } from "./guards.ts";
-import { type HttpSession, HttpSessions } from "./sessions.ts";
+import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
 
 /** The largest request body accepted, in bytes. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -84,45 +84,26 @@ async function handleMcp(request: Request, sessions: HttpSessions, events: Sqlit
 }
 
 /**
- * Hands the request to the session's transport and follows it until its response is sent or its
- * connection closes. A closed connection is not a cancellation in MCP, but nobody is there to
- * receive the answer: the requests it carried are told, so a long wait ends at once.
+ * Hands the request to the session's transport. Each JSON-RPC request it carries is in flight until
+ * the transport sends its response. A closed connection is not a cancellation in MCP, but nobody
+ * is there to receive the answer: a call learns of it through the HTTP request's signal, so a long
+ * wait ends at once.
  */
 async function track(session: HttpSession, request: Request, body: unknown): Promise<Response> {
   const ids = requestIdsIn(body);
-  const closed = new AbortController();
-  for (const id of ids) session.connections.set(id, closed.signal);
-  const onDisconnect = () => {
-    closed.abort();
-    done();
-  };
-  // Only calls count as in flight: a GET stream for server messages stays open for the session's life.
-  const calls = ids.length > 0 ? 1 : 0;
-  let finished = false;
-  const done = () => {
-    if (finished) return;
-    finished = true;
-    session.inFlight -= calls;
-    session.lastActive = Date.now();
-    for (const id of ids) if (session.connections.get(id) === closed.signal) session.connections.delete(id);
-    request.signal.removeEventListener("abort", onDisconnect);
-  };
+  for (const id of ids) session.inFlight.set(id, request.signal);
   session.lastActive = Date.now();
-  session.inFlight += calls;
-  request.signal.addEventListener("abort", onDisconnect, { once: true });
   let response: Response;
   try {
     response = await session.transport.handleRequest(request, { parsedBody: body });
   } catch (error) {
-    done();
+    answered(session, ids);
     log("handling an MCP request failed:", error);
     return jsonRpcError(500, -32603, "Internal error: the server could not handle this request; it was logged");
   }
-  if (!response.body) {
-    done();
-    return response;
-  }
-  return new Response(response.body.pipeThrough(new TransformStream({ flush: done })), response);
+  // Only an event stream carries responses; a refusal (a JSON error) answers none of the requests.
+  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) answered(session, ids);
+  return response;
 }
 
 /**

@@ -2,7 +2,8 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { SqliteEventStore } from "../db/event-store.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 
@@ -10,13 +11,28 @@ import type { McpServerOptions } from "../mcp-server.ts";
 const SESSION_IDLE_MS = 30 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 
+/** The SDK's transport, telling when it is done with the response to a request. */
+class AnsweringTransport extends WebStandardStreamableHTTPServerTransport {
+  onanswered?: (requestId: RequestId) => void;
+
+  override async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    try {
+      await super.send(message, options);
+    } finally {
+      // Sent, stored for replay, or undeliverable: either way nothing more will come for it.
+      if (!("method" in message) && message.id !== undefined) this.onanswered?.(message.id);
+    }
+  }
+}
+
 export interface HttpSession {
   transport: WebStandardStreamableHTTPServerTransport;
   lastActive: number;
-  /** Requests still being answered; a session with one in flight is never idle. */
-  inFlight: number;
-  /** For each JSON-RPC request in flight, a signal that fires when its HTTP connection closes. */
-  connections: Map<RequestId, AbortSignal>;
+  /**
+   * For each JSON-RPC request being answered, the signal of the HTTP request that carried it, which
+   * fires when its connection closes. A session with one in flight is never idle.
+   */
+  inFlight: Map<RequestId, AbortSignal>;
 }
 
 export class HttpSessions {
@@ -42,20 +58,21 @@ export class HttpSessions {
   /** Requests being answered in every session: what a graceful stop waits for. */
   get inFlight(): number {
     let total = 0;
-    for (const session of this.sessions.values()) total += session.inFlight;
+    for (const session of this.sessions.values()) total += session.inFlight.size;
     return total;
   }
 
   /** A transport for an initialize request; it joins the map once the SDK has given it an id. */
   async open(): Promise<HttpSession> {
-    const session: HttpSession = { transport: undefined!, lastActive: Date.now(), inFlight: 0, connections: new Map() };
-    session.transport = new WebStandardStreamableHTTPServerTransport({
+    const transport = new AnsweringTransport({
       sessionIdGenerator: randomUUID,
       eventStore: this.events.forTransport(),
       onsessioninitialized: (id) => void this.sessions.set(id, session),
       onsessionclosed: (id) => void this.sessions.delete(id),
     });
-    const server = this.newServer({ connectionClosed: (requestId) => session.connections.get(requestId) });
+    const session: HttpSession = { transport, lastActive: Date.now(), inFlight: new Map() };
+    transport.onanswered = (requestId) => answered(session, [requestId]);
+    const server = this.newServer({ connectionClosed: (requestId) => session.inFlight.get(requestId) });
     session.transport.onclose = () => {
       if (session.transport.sessionId) this.sessions.delete(session.transport.sessionId);
       void server.close();
@@ -71,7 +88,13 @@ export class HttpSessions {
 
   private closeIdle(before: number): void {
     for (const session of this.sessions.values()) {
-      if (session.inFlight === 0 && session.lastActive < before) void session.transport.close();
+      if (session.inFlight.size === 0 && session.lastActive < before) void session.transport.close();
     }
   }
+}
+
+/** Requests the session has finished with: the session's idle time starts now. */
+export function answered(session: HttpSession, requestIds: RequestId[]): void {
+  for (const id of requestIds) session.inFlight.delete(id);
+  session.lastActive = Date.now();
 }
