@@ -36,15 +36,20 @@ export class SqliteEventStore {
    * Event ids read "<prefix>.<stream id>/<seq>".
    */
   forTransport(): EventStore {
-    const prefix = randomUUID();
+    const prefix = `${randomUUID()}.`;
+    // Any id under this transport's prefix names one of its streams, kept events or not.
+    const ownEvent = (eventId: string) => {
+      const event = parseEventId(eventId);
+      return event?.key.startsWith(prefix) ? { ...event, streamId: event.key.slice(prefix.length) } : undefined;
+    };
     return {
-      storeEvent: async (streamId, message) => this.store(`${prefix}.${streamId}`, message),
-      getStreamIdForEventId: async (eventId) => this.streamOf(eventId),
+      storeEvent: async (streamId, message) => this.store(prefix + streamId, message),
+      getStreamIdForEventId: async (eventId) => ownEvent(eventId)?.streamId,
       replayEventsAfter: async (lastEventId, { send }) => {
-        const missed = this.eventsAfter(lastEventId);
-        if (!missed) throw new Error(`Unknown or expired event id: ${lastEventId}`);
-        for (const [eventId, message] of missed.events) await send(eventId, message);
-        return missed.streamId;
+        const event = ownEvent(lastEventId);
+        if (!event) throw new Error(`Not an event of this session: ${lastEventId}`);
+        for (const [eventId, message] of this.eventsOf(event.key, event.seq)) await send(eventId, message);
+        return event.streamId;
       },
     };
   }
@@ -72,40 +77,35 @@ export class SqliteEventStore {
 
   private store(key: string, message: JSONRPCMessage): string {
     const seq = this.nextSeq++;
+    // A priming event (the SDK's empty first event of a stream) carries nothing to replay: only
+    // its id matters, and the stream's later events are found by it without a row of its own.
+    if (Object.keys(message).length === 0) return `${key}/${seq}`;
     if (this.pending.length === 0) setImmediate(() => bestEffort("storing stream events", () => this.flush()));
     this.pending.push({ streamId: key, seq, message: JSON.stringify(message), createdAt: Date.now() });
     return `${key}/${seq}`;
   }
 
-  /** The transport's own stream id for an event id, if that event is still kept. */
-  private streamOf(eventId: string): string | undefined {
+  /**
+   * For a session this process no longer has (it restarted, or the session expired): what the
+   * stream of `eventId` sent after it. Undefined when nothing is kept, so an id nobody issued
+   * learns nothing.
+   */
+  eventsAfter(eventId: string): [string, JSONRPCMessage][] | undefined {
     const event = parseEventId(eventId);
-    if (!event) return undefined;
-    this.flush();
-    const found = this.db
-      .select({ seq: streamEvents.seq })
-      .from(streamEvents)
-      .where(and(eq(streamEvents.streamId, event.key), eq(streamEvents.seq, event.seq)))
-      .get();
-    return found && event.key.slice(event.key.indexOf(".") + 1);
+    const events = event && this.eventsOf(event.key, event.seq);
+    return events?.length ? events : undefined;
   }
 
-  /**
-   * The events of `eventId`'s stream that came after it, with the transport's id of that stream,
-   * or undefined if the event is not kept.
-   */
-  eventsAfter(eventId: string): { streamId: string; events: [string, JSONRPCMessage][] } | undefined {
-    const streamId = this.streamOf(eventId);
-    if (streamId === undefined) return undefined;
-    const event = parseEventId(eventId)!;
-    const events = this.db
+  /** The kept events of stream `key` after `seq`, oldest first, with their event ids. */
+  private eventsOf(key: string, seq: number): [string, JSONRPCMessage][] {
+    this.flush();
+    return this.db
       .select()
       .from(streamEvents)
-      .where(and(eq(streamEvents.streamId, event.key), gt(streamEvents.seq, event.seq)))
+      .where(and(eq(streamEvents.streamId, key), gt(streamEvents.seq, seq)))
       .orderBy(asc(streamEvents.seq))
       .all()
       .map((row): [string, JSONRPCMessage] => [`${row.streamId}/${row.seq}`, JSON.parse(row.message)]);
-    return { streamId, events };
   }
 }
 

@@ -113,7 +113,7 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
 function replayOfGoneSession(events: SqliteEventStore, lastEventId: string): Response {
   const missed = events.eventsAfter(lastEventId);
   if (!missed) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
-  const body = missed.events.map(([id, message]) => `event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`).join("");
+  const body = missed.map(([id, message]) => `event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`).join("");
   return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
 }
 
