@@ -90,10 +90,10 @@ export function createMcpServer(
     // A closed connection ends a wait early with its ordinary time-out result, not as a
     // cancellation: a client that resumes the stream (Last-Event-ID) gets that result replayed.
     const closed = connectionClosed?.(extra.requestId);
-    const signal = closed ? AbortSignal.any([extra.signal, closed]) : extra.signal;
+    const signals = closed ? [extra.signal, closed] : [extra.signal];
     const stopProgress = reportProgressWhileBlocked(extra);
     try {
-      return result(await tool.run(parsed.data, { chat, session, signal }));
+      return result(await tool.run(parsed.data, { chat, session, signals }));
     } catch (error) {
       if (error instanceof ChatError) return errorResult(error);
       log(`${tool.name} failed:`, error);

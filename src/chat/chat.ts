@@ -22,8 +22,8 @@ export interface ChatDeps {
 export interface WaitRequest {
   /** Seconds; undefined takes the default, larger values are clamped to the maximum. */
   timeoutSeconds?: number;
-  /** Ends the wait early: the request was cancelled or its connection closed. */
-  signal?: AbortSignal;
+  /** Any of them ends the wait early: the request was cancelled or its connection closed. */
+  signals?: AbortSignal[];
 }
 
 export type WaitResult =
@@ -80,9 +80,9 @@ export class Chat {
     return Math.max(0, seconds) * 1000;
   }
 
-  /** What ends a wait early: the request's own signal, or the server stopping. */
+  /** What ends a wait early: the request's own signals, or the server stopping. */
   waitSignals(request: WaitRequest): AbortSignal[] {
-    return request.signal ? [request.signal, this.stopping.signal] : [this.stopping.signal];
+    return [...(request.signals ?? []), this.stopping.signal];
   }
 
   /**

@@ -35,7 +35,7 @@ export const enterQueueTool = (limits: Limits, timing: Timing) =>
     annotations: { readOnlyHint: false, openWorldHint: true },
     async run(args, context) {
       const caller = establishCaller(context, args.client_id, args.display_name);
-      const result = await context.chat.enterQueue(caller, { timeoutSeconds: args.timeout, signal: context.signal });
+      const result = await context.chat.enterQueue(caller, { timeoutSeconds: args.timeout, signals: context.signals });
       return { ...result, client_id: caller.clientId };
     },
   });

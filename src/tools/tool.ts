@@ -13,8 +13,8 @@ export interface Session {
 export interface ToolContext {
   chat: Chat;
   session: Session;
-  /** Fires when the request is cancelled or its connection closes. */
-  signal: AbortSignal;
+  /** Any of them fires when the request is cancelled or its connection closes. */
+  signals: AbortSignal[];
 }
 
 export interface ChatTool<Input extends z.ZodObject = z.ZodObject> {

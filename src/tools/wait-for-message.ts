@@ -40,7 +40,7 @@ export const waitForMessageTool = (timing: Timing) =>
       const caller = callerOf(context, args.client_id);
       const result = await context.chat.waitForMessage(caller, args.room_id, args.after_seq, {
         timeoutSeconds: args.timeout,
-        signal: context.signal,
+        signals: context.signals,
       });
       if (result.kind === "timeout") return { timeout: true, message: "No message received", seq: result.seq };
       const { kind: _, ...message } = result;

@@ -31,7 +31,7 @@ describe("waiting leaves nothing behind", () => {
     expect(doorbell.activeTopics).toBe(0);
 
     const controller = new AbortController();
-    const cancelled = chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 5, signal: controller.signal });
+    const cancelled = chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 5, signals: [controller.signal] });
     controller.abort();
     await cancelled;
     expect(doorbell.activeTopics).toBe(0);
@@ -49,7 +49,7 @@ describe("waiting leaves nothing behind", () => {
     chat.joinRoom(me, "busy");
     for (let i = 0; i < 1000; i++) {
       const controller = new AbortController();
-      const waiting = chat.waitForMessage(me, "busy", undefined, { timeoutSeconds: 60, signal: controller.signal });
+      const waiting = chat.waitForMessage(me, "busy", undefined, { timeoutSeconds: 60, signals: [controller.signal] });
       controller.abort();
       await waiting;
     }
@@ -111,7 +111,7 @@ describe("the queue", () => {
     const { chat } = newChat();
     const gone = chat.establish(undefined, "Gone");
     const controller = new AbortController();
-    const waiting = chat.enterQueue(gone, { timeoutSeconds: 5, signal: controller.signal });
+    const waiting = chat.enterQueue(gone, { timeoutSeconds: 5, signals: [controller.signal] });
     controller.abort();
     await waiting;
     const late = chat.establish(undefined, "Late");
@@ -157,7 +157,7 @@ describe("presence", () => {
     expect(seen()).toBe(now - 900);
     // ...but a 9.5 s wait would outlast the 10 s idle time-out counted from then, so it is.
     const stop = new AbortController();
-    const waiting = chat.waitForMessage(me, "r", undefined, { timeoutSeconds: 9.5, signal: stop.signal });
+    const waiting = chat.waitForMessage(me, "r", undefined, { timeoutSeconds: 9.5, signals: [stop.signal] });
     expect(seen()).toBe(now);
     stop.abort();
     await waiting;
