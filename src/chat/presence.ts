@@ -8,6 +8,8 @@ export class Presence {
   private lastSweep: number;
   /** Writing last_seen_at on every call would cost a commit each; this precision is plenty. */
   private readonly touchEveryMs: number;
+  /** Touches of this turn of the event loop, written together at its end. */
+  private unwritten = new Map<string, number>();
 
   constructor(
     private readonly store: ChatStore,
@@ -31,17 +33,24 @@ export class Presence {
   /**
    * Records a call. `stayPresentMs`: the call may last that long (a wait), and its caller must
    * not count as gone before it ends, however coarsely last_seen_at is kept. Bookkeeping only:
-   * a failed write is logged, never turned into the call's error (nor a delivered message's).
+   * the write waits for the end of the turn, when every touch of the turn shares one commit (a
+   * message to a hundred waiters ends a hundred waits at once), and a failed write is logged,
+   * never turned into the call's error (nor a delivered message's).
    */
   touch(participant: Participant, stayPresentMs = 0): void {
     const now = this.now();
     const fresh = now - participant.lastSeenAt < this.touchEveryMs;
     const lastsTheCall = participant.lastSeenAt + this.idleMs > now + stayPresentMs;
     if (fresh && lastsTheCall) return;
-    bestEffort("recording a call", () => {
-      this.store.touchParticipant(participant.id, now);
-      participant.lastSeenAt = now;
-    });
+    participant.lastSeenAt = now;
+    if (this.unwritten.size === 0) setImmediate(() => this.writeTouches());
+    this.unwritten.set(participant.id, now);
+  }
+
+  private writeTouches(): void {
+    const touches = this.unwritten;
+    this.unwritten = new Map();
+    bestEffort("recording calls", () => this.store.touchParticipants(touches));
   }
 
   /**

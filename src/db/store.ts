@@ -166,8 +166,11 @@ export class ChatStore {
     this.db.update(participants).set({ displayName }).where(eq(participants.id, id)).run();
   }
 
-  touchParticipant(id: string, now: number): void {
-    this.hot.touch.run({ id, now });
+  /** Sets last_seen_at for each participant id, in one transaction. */
+  touchParticipants(lastSeen: Map<string, number>): void {
+    this.db.$client.transaction(() => {
+      for (const [id, now] of lastSeen) this.hot.touch.run({ id, now });
+    })();
   }
 
   localIdentity(name: string) {

@@ -152,13 +152,17 @@ describe("presence", () => {
     const me = chat.establish(undefined, "Me");
     chat.joinRoom(me, "r");
     now += 900; // an ordinary call this soon after the last one is not written down...
-    const seen = () => chat.store.participant(me.participant.id)!.lastSeenAt;
+    // Touches are written at the end of the event loop's turn.
+    const seen = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return chat.store.participant(me.participant.id)!.lastSeenAt;
+    };
     chat.authenticate(me.clientId);
-    expect(seen()).toBe(now - 900);
+    expect(await seen()).toBe(now - 900);
     // ...but a 9.5 s wait would outlast the 10 s idle time-out counted from then, so it is.
     const stop = new AbortController();
     const waiting = chat.waitForMessage(me, "r", undefined, { timeoutSeconds: 9.5, signals: [stop.signal] });
-    expect(seen()).toBe(now);
+    expect(await seen()).toBe(now);
     stop.abort();
     await waiting;
   });
