@@ -1,7 +1,4 @@
 // Every option once: its flag, its environment variable, its default and why.
-import { homedir } from "node:os";
-import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { CONTROL_CHARACTERS } from "./chat/names.ts";
 
 export interface Limits {
@@ -50,10 +47,13 @@ export const defaultLimits: Limits = {
   maxWaitsPerParticipant: 8,
 };
 
-/** The default database: $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db. */
+/**
+ * The default database: $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db.
+ * node:os is fetched only without $HOME: an import would load it at every start (see src/db/open.ts).
+ */
 function defaultDbPath(env: Record<string, string | undefined>): string {
-  const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share");
-  return join(dataHome, "mcp-chat", "chat.db");
+  const dataHome = env.XDG_DATA_HOME || `${env.HOME || process.getBuiltinModule("node:os").homedir()}/.local/share`;
+  return `${dataHome}/mcp-chat/chat.db`;
 }
 
 const options = {
@@ -74,6 +74,8 @@ const options = {
   version: { type: "boolean", short: "v", help: "Show the version." },
 } as const;
 
+type OptionName = keyof typeof options;
+
 export type CliRequest = { kind: "help" } | { kind: "version" } | { kind: "serve"; config: Config };
 
 export class ConfigError extends Error {}
@@ -88,22 +90,17 @@ export function helpText(): string {
 }
 
 export function parseCli(argv: string[], env: Record<string, string | undefined>): CliRequest {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+  const values = parseFlags(argv);
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
-  const pick = (name: keyof typeof options): string | undefined => {
+  const pick = (name: OptionName): string | undefined => {
     const option = options[name];
     const fromFlag = values[name];
     if (typeof fromFlag === "string") return fromFlag;
     return "env" in option ? env[option.env] || undefined : undefined;
   };
-  const seconds = (name: keyof typeof options, fallback: number) => number(name, pick(name), fallback, 0);
-  const count = (name: keyof typeof options, fallback: number) => whole(name, pick(name), fallback, 1);
+  const seconds = (name: OptionName, fallback: number) => number(name, pick(name), fallback, 0);
+  const count = (name: OptionName, fallback: number) => whole(name, pick(name), fallback, 1);
   const maxWaitSeconds = seconds("max-wait", defaultTiming.maxWaitSeconds);
   const timing: Timing = {
     maxWaitSeconds,
@@ -145,6 +142,32 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       limits,
     },
   };
+}
+
+/**
+ * The flags given: `--name value`, `--name=value`, `--flag`, `-h`. Not node:util's parseArgs,
+ * which would put 0.3 MB of Bun's JavaScript for node:util into the binary.
+ */
+function parseFlags(argv: string[]): Partial<Record<OptionName, string | boolean>> {
+  const values: Partial<Record<OptionName, string | boolean>> = {};
+  const known = (name: string | undefined): name is OptionName => name !== undefined && Object.hasOwn(options, name);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [, long, inline] = /^--([^=]+)(?:=(.*))?$/s.exec(arg) ?? [];
+    const name = long ?? Object.entries(options).find(([, o]) => "short" in o && `-${o.short}` === arg)?.[0];
+    if (!known(name)) {
+      throw new ConfigError(arg.startsWith("-") ? `unknown option ${arg}` : `unexpected argument ${arg}: mcp-chat takes options only`);
+    }
+    if (options[name].type === "boolean") {
+      if (inline !== undefined) throw new ConfigError(`--${name} takes no value`);
+      values[name] = true;
+    } else {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new ConfigError(`--${name} needs a value`);
+      values[name] = value;
+    }
+  }
+  return values;
 }
 
 function number(name: string, raw: string | undefined, fallback: number, min: number, max = Infinity): number {

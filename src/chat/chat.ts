@@ -1,5 +1,4 @@
 // The chat domain: rooms, messages, read cursors and waiting. It knows nothing of MCP or HTTP.
-import { randomUUID } from "node:crypto";
 import type { Limits, Timing } from "../config.ts";
 import { ChatError } from "../errors.ts";
 import type { ChatStore, Membership, Room } from "../db/store.ts";
@@ -231,7 +230,7 @@ export class Chat {
 
   /** Opens a private room for two; both cursors start at its (empty) beginning. */
   openPair(firstId: string, secondId: string, now: number): string {
-    const roomId = `pair-${randomUUID()}`;
+    const roomId = `pair-${crypto.randomUUID()}`;
     this.store.insertRoom({ id: roomId, kind: "pair", createdAt: now });
     this.store.upsertMembership(roomId, firstId, 0, now);
     this.store.upsertMembership(roomId, secondId, 0, now);

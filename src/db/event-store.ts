@@ -1,6 +1,5 @@
 // Resumable streams: the SSE events the server sends are kept here for a while, so a client
 // whose stream dropped can reconnect with Last-Event-ID and get what it missed.
-import { randomUUID } from "node:crypto";
 import type { EventStore } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
@@ -36,7 +35,7 @@ export class SqliteEventStore {
    * Event ids read "<prefix>.<stream id>/<seq>".
    */
   forTransport(): EventStore {
-    const prefix = `${randomUUID()}.`;
+    const prefix = `${crypto.randomUUID()}.`;
     // Any id under this transport's prefix names one of its streams, kept events or not.
     const ownEvent = (eventId: string) => {
       const event = parseEventId(eventId);

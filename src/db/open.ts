@@ -1,6 +1,4 @@
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { bundledMigrations } from "./migrations.macro.ts" with { type: "macro" };
 import { applyMigrations } from "./migrate.ts";
@@ -18,13 +16,27 @@ const BUSY_TIMEOUT_MS = 5_000;
  * to FULL (an fsync per commit) for the writes that must survive a power cut on return.
  */
 export function openDatabase(path: string): ChatDb {
-  // A folder we create is private: the file holds every message, and the tokens of --as identities.
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const sqlite = new Database(path, { create: true, strict: true });
+  const sqlite = openFile(path);
   sqlite.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.run("PRAGMA journal_mode = WAL");
   sqlite.run("PRAGMA synchronous = NORMAL");
   sqlite.run("PRAGMA foreign_keys = ON");
   applyMigrations(sqlite, bundledMigrations());
   return drizzle({ client: sqlite, schema });
+}
+
+/** Opens the file, creating its folder if it is missing (the first run on the default path). */
+function openFile(path: string): Database {
+  try {
+    return new Database(path, { create: true, strict: true });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "SQLITE_CANTOPEN") throw error;
+    // Fetched here, not imported: an import of node:fs puts Bun's JavaScript for it and the modules
+    // it uses into the compiled binary (1.4 MB) and loads it at every start, for a call made once.
+    const { mkdirSync } = process.getBuiltinModule("node:fs");
+    const { dirname } = process.getBuiltinModule("node:path");
+    // A folder we create is private: the file holds every message, and the tokens of --as identities.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    return new Database(path, { create: true, strict: true });
+  }
 }

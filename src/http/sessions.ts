@@ -1,5 +1,4 @@
 // One MCP server and transport per Streamable HTTP session, forgotten when closed or idle.
-import { randomUUID } from "node:crypto";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
@@ -65,7 +64,7 @@ export class HttpSessions {
   /** A transport for an initialize request; it joins the map once the SDK has given it an id. */
   async open(): Promise<HttpSession> {
     const transport = new AnsweringTransport({
-      sessionIdGenerator: randomUUID,
+      sessionIdGenerator: () => crypto.randomUUID(),
       eventStore: this.events.forTransport(),
       onsessioninitialized: (id) => void this.sessions.set(id, session),
       onsessionclosed: (id) => void this.sessions.delete(id),
