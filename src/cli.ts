@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 // The one entry point: parse options, open the database, serve over HTTP or stdio.
+import "./zod-jitless.ts";
 import packageJson from "../package.json" with { type: "json" };
 import { Chat } from "./chat/chat.ts";
 import { type Config, ConfigError, helpText, parseCli } from "./config.ts";
@@ -12,6 +13,7 @@ import { bestEffort, log } from "./log.ts";
 import { createMcpServer } from "./mcp-server.ts";
 import { serveStdio } from "./stdio.ts";
 import { chatTools } from "./tools/index.ts";
+import type { ChatTool } from "./tools/tool.ts";
 
 async function main(): Promise<void> {
   let request;
@@ -30,8 +32,12 @@ async function main(): Promise<void> {
 /** How long a stop waits for answers in flight to reach their clients. */
 const SHUTDOWN_DRAIN_MS = 3_000;
 const HOUSEKEEPING_EVERY_MS = 60_000;
+/** How long the JIT stays reluctant after the start: well past a first client's initialize. */
+const STARTUP_MS = 1_000;
 
 async function serve(config: Config): Promise<void> {
+  // The binary starts with the JIT reluctant (scripts/build.ts): start-up code runs once.
+  setTimeout(() => Bun.unsafe.setJITPolicy(1), STARTUP_MS).unref();
   let db: ChatDb;
   try {
     db = openDatabase(config.dbPath);
@@ -44,7 +50,9 @@ async function serve(config: Config): Promise<void> {
   const doorbell = new SharedFileDoorbell(db.$client);
   const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits });
   setInterval(() => bestEffort("presence sweep", () => chat.presence.sweep()), chat.presence.sweepEveryMs).unref();
-  const tools = chatTools(config.limits, config.timing);
+  // Built at the first tool request: their zod schemas take a few ms, and initialize needs none.
+  let toolList: ChatTool[] | undefined;
+  const tools = () => (toolList ??= chatTools(config.limits, config.timing));
 
   // Handlers first: a signal that arrives before them would kill the process without cleanup.
   let drain = async () => {};
@@ -64,12 +72,12 @@ async function serve(config: Config): Promise<void> {
 
   if (config.mode === "stdio") {
     const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
-    const { closed } = await serveStdio(createMcpServer(chat, tools, { session }));
+    const stdio = await serveStdio(createMcpServer(chat, tools, { session }));
     log(`serving over stdio, database ${config.dbPath}`);
-    void closed.then(() => shutdown("stdin closed"));
+    void stdio.closed.then(() => shutdown("stdin closed"));
     drain = async () => {
       await until(() => chat.waits.total === 0, SHUTDOWN_DRAIN_MS);
-      await new Promise((resolve) => process.stdout.write("", resolve));
+      await stdio.flush();
     };
     return;
   }

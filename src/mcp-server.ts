@@ -1,6 +1,6 @@
 // The MCP face of the chat: lists the tools and runs calls through them. One per MCP session.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import type { jsonSchemaValidator as JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
 import {
   CallToolRequestSchema,
   type CallToolResult,
@@ -24,10 +24,15 @@ Then send_message to talk and wait_for_message to listen: it blocks until someon
 whoami shows your rooms and unread messages if you lose track; leave_chat when you are done.`;
 
 /**
- * One validator for every session: the SDK would build an Ajv instance per Server, about 28 KB
- * per session (250 MB at 10,000 sessions), for elicitation schemas a chat server never checks.
+ * The SDK checks JSON Schemas only in elicitation answers, which mcp-chat never asks for. Its
+ * default, Ajv, would cost an instance per session (about 28 KB) and, in the binary, 0.5 MB of
+ * bytecode: scripts/build.ts leaves it out, so every Server must be given this validator.
  */
-const jsonSchemaValidator = new AjvJsonSchemaValidator();
+const jsonSchemaValidator: JsonSchemaValidator = {
+  getValidator() {
+    throw new Error("mcp-chat checks no JSON Schema: it asks clients for no elicitation");
+  },
+};
 
 const listings = new WeakMap<ChatTool[], Tool[]>();
 
@@ -65,22 +70,21 @@ export interface McpServerOptions {
   connectionClosed?: (requestId: RequestId) => AbortSignal | undefined;
 }
 
+/** `tools` gives every tool; it is first called with the first tool request, not at start-up. */
 export function createMcpServer(
   chat: Chat,
-  tools: ChatTool[],
+  tools: () => ChatTool[],
   { session = {}, connectionClosed }: McpServerOptions = {},
 ): Server {
   const server = new Server(
     { name: "mcp-chat", title: "mcp-chat", version: packageJson.version },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator },
   );
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
-
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListing(tools) }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListing(tools()) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const tool = byName.get(request.params.name);
+    const tool = tools().find((t) => t.name === request.params.name);
     if (!tool) {
-      const known = tools.map((t) => t.name).join(", ");
+      const known = tools().map((t) => t.name).join(", ");
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}". The tools are: ${known}.`);
     }
     const parsed = tool.input.safeParse(request.params.arguments ?? {}, { reportInput: true });

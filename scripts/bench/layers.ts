@@ -165,7 +165,7 @@ await runBench("layers", 120_000, async () => {
   });
 
   // mcp: the SDK Server, JSON-RPC in and out, no HTTP.
-  const server = mcp.createMcpServer(chat, tools);
+  const server = mcp.createMcpServer(chat, () => tools);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const pending = new Map<number, (message: JSONRPCMessage) => void>();
   clientSide.onmessage = (message) => {

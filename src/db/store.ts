@@ -86,12 +86,15 @@ function prepareHotQueries(db: ChatDb) {
 }
 
 export class ChatStore {
-  private readonly hot: ReturnType<typeof prepareHotQueries>;
+  private hotQueries: ReturnType<typeof prepareHotQueries> | undefined;
   /** Work waiting for the next shared commit (see writeSoon). */
   private queued: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
 
-  constructor(private readonly db: ChatDb) {
-    this.hot = prepareHotQueries(db);
+  constructor(private readonly db: ChatDb) {}
+
+  /** Prepared at the first call, not at start-up: that takes several ms, and initialize needs none. */
+  private get hot(): ReturnType<typeof prepareHotQueries> {
+    return (this.hotQueries ??= prepareHotQueries(this.db));
   }
 
   /**
