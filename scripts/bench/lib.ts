@@ -100,7 +100,7 @@ export interface Served {
 
 /**
  * Starts a process that prints `... listening on URL` as its first stdout line (the binary with
- * --port 0, or bare-server.ts) and resolves once it listens.
+ * --port 0, bare-server.ts or sdk-floor-server.ts) and resolves once it listens.
  */
 export async function startListening(cmd: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<Served> {
   const child = Bun.spawn(cmd, { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });
@@ -152,6 +152,11 @@ export function startServer(db: string, extraArgs: string[] = []): Promise<Serve
   return startListening([...serverCommand(), "--port", "0", "--db", db, ...extraArgs], {}, ROOT);
 }
 
+/** A floor server from this folder, run from source: bare-server.ts or sdk-floor-server.ts. */
+export function startFloor(file: "bare-server.ts" | "sdk-floor-server.ts"): Promise<Served> {
+  return startListening(["bun", join(import.meta.dir, file)]);
+}
+
 /** Resident memory of a process in bytes (VmRSS), and its peak (VmHWM). */
 export function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -159,17 +164,23 @@ export function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: kb("VmRSS"), peak: kb("VmHWM") };
 }
 
+/** Each thread's run time when last read, in ns, by "PID/TID". */
+const threadNs = new Map<string, number>();
+
 /**
  * CPU seconds a process has used so far, all its threads: the sum of each thread's run time in
- * /proc/PID/task/TID/schedstat (nanoseconds; /proc/PID/stat counts only in 10 ms ticks).
+ * /proc/PID/task/TID/schedstat (nanoseconds; /proc/PID/stat counts only in 10 ms ticks). Bun's
+ * helper threads come and go: one that has ended counts with its last reading, else the sum would
+ * drop by its whole lifetime and a difference of two readings could come out below the main thread's.
  */
 export function cpuSecondsOf(pid: number): number {
-  let ns = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      threadNs.set(`${pid}/${tid}`, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]));
     } catch {} // the thread ended meanwhile
   }
+  let ns = 0;
+  for (const [key, value] of threadNs) if (key.startsWith(`${pid}/`)) ns += value;
   return ns / 1e9;
 }
 
@@ -303,6 +314,12 @@ export function percentile(values: number[], p: number): number {
 export const median = (values: number[]) => percentile(values, 50);
 
 export const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+/**
+ * `list` rotated left by `by`: the order of run `by` when several servers are measured in turns,
+ * so none always gets the warmer (or the busier) machine.
+ */
+export const rotated = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]!);
 
 /** A message body of exactly `bytes` ASCII characters. */
 export const bodyOf = (bytes: number, tag = "") => (tag + "x".repeat(bytes)).slice(0, bytes);

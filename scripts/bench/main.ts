@@ -93,6 +93,11 @@ function rows(results: Record<string, Result>): Row[] {
     add("1", "wake-up p99, HTTP", fmt(p99, "ms", 3), "< 5 ms", below(p99, 5), p99);
     add("1", "bare Bun.serve long-poll p50 / p99", `${fmt(num(w, "bare_p50_ms"), "", 3)} / ${fmt(num(w, "bare_p99_ms"), "ms", 3)}`);
     add("1", "wake-up p50 / bare p50", fmt(ratio, "x"), "< 3x", below(ratio, 3), ratio);
+    add(
+      "1",
+      "SDK transport + Server alone, no storage: p50 / p99; p50 / bare p50",
+      `${fmt(num(w, "sdk_floor_p50_ms"), "", 3)} / ${fmt(num(w, "sdk_floor_p99_ms"), "ms", 3)}; ${fmt(num(w, "sdk_floor_ratio_p50"), "x")}`,
+    );
     add("1", "wake-up p50 / p99 with the SDK client", `${fmt(num(w, "sdk_client_p50_ms"), "", 3)} / ${fmt(num(w, "sdk_client_p99_ms"), "ms", 3)}`);
   }
   const t = results.throughput;
@@ -101,6 +106,11 @@ function rows(results: Record<string, Result>): Row[] {
     add("2", `throughput, ${t.pairs ?? "?"} pairs (send + wait per msg)`, fmt(rate, "msg/s", 0), ">= 5000 msg/s", rate === undefined ? "no" : check(rate >= 5000), rate);
     add("2", "server CPU per message: all threads / main thread", `${fmt(num(t, "server_cpu_us_per_message"), "", 0)} / ${fmt(num(t, "server_main_thread_us_per_message"), "us", 0)}`);
     add("2", "server cores used / load generator cores", `${fmt(num(t, "server_cpu_cores"), "", 2)} / ${fmt(num(t, "load_generator_cpu_cores"), "", 2)}`);
+    add(
+      "2",
+      "SDK transport + Server alone, same MCP load: msg/s / server CPU per msg, all / main thread",
+      `${fmt(num(t, "sdk_floor_messages_per_second"), "", 0)} / ${fmt(num(t, "sdk_floor_server_cpu_us_per_message"), "", 0)} / ${fmt(num(t, "sdk_floor_server_main_thread_us_per_message"), "us", 0)}`,
+    );
     add("2", "bare Bun.serve, same load: msg/s / server CPU per msg", `${fmt(num(t, "bare_messages_per_second"), "", 0)} / ${fmt(num(t, "bare_server_cpu_us_per_message"), "us", 0)}`);
   }
   const h = results.waiters;
@@ -113,6 +123,12 @@ function rows(results: Record<string, Result>): Row[] {
     add("3", "per session / per held wait", `${fmt(num(h, "kb_per_session"), "", 1)} / ${fmt(num(h, "kb_per_held_wait"), "KB", 1)}`);
     add("3", "all woken by their message; last after", `${h.woken ?? "?"} woken, ${fmt(max, "ms", 0)}`, "<= 1000 ms", check(h.all_woken_within_1s === true), max);
     add("3", "wake p50 / p99 after the sends", `${fmt(num(h, "wake_p50_ms"), "", 0)} / ${fmt(num(h, "wake_p99_ms"), "ms", 0)}`);
+    add(
+      "3",
+      "SDK transport + Server alone, same waits: RSS held / per session / per wait / last woken",
+      `${fmt(num(h, "sdk_floor_rss_held_mb"), "MB", 0)} / ${fmt(num(h, "sdk_floor_kb_per_session"), "KB", 1)} / ${fmt(num(h, "sdk_floor_kb_per_held_wait"), "KB", 1)} / ${fmt(num(h, "sdk_floor_wake_max_ms"), "ms", 0)}` +
+        (h.sdk_floor_held_all === true ? "" : ` (held ${h.sdk_floor_held ?? "?"}, woken ${h.sdk_floor_woken ?? "?"})`),
+    );
     add("3", "bare Bun.serve, same waits: RSS held / per wait / last woken", `${fmt(num(h, "bare_rss_held_mb"), "MB", 0)} / ${fmt(num(h, "bare_kb_per_held_wait"), "KB", 1)} / ${fmt(num(h, "bare_wake_max_ms"), "ms", 0)}`);
   }
   const x = results["cross-process"];

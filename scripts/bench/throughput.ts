@@ -1,8 +1,10 @@
 // Figure 2: messages delivered per second with P pairs chatting at once. Each pair takes turns:
 // one waits, the other sends, and a message counts when the wait has returned it; then they swap.
 // The load generator is plain fetch in one process sharing the 2 cores; both CPU bills are
-// reported. The bare Bun.serve long-poll server (bare-server.ts) runs the same load in the same
-// run: the ceiling this machine, this HTTP stack and this load generator allow.
+// reported. Two floors run in the same run, in turns with mcp-chat: the SDK transport and Server
+// alone with in-memory tools (sdk-floor-server.ts) under the same MCP load, the ceiling of any
+// server on this stack; and the bare Bun.serve long-poll server (bare-server.ts) under the same
+// pattern of plain requests, the ceiling this machine, Bun's HTTP and this load generator allow.
 import { join } from "node:path";
 import {
   McpSession,
@@ -14,9 +16,10 @@ import {
   openPair,
   ownCpuSeconds,
   quick,
+  rotated,
   round,
   runBench,
-  startListening,
+  startFloor,
   startServer,
   tempDir,
 } from "./lib.ts";
@@ -81,19 +84,25 @@ async function measure(pairs: Pair[], pid: number, label: string): Promise<Run> 
   return run;
 }
 
-await runBench("throughput", 180_000, async () => {
-  const server = await startServer(join(tempDir(), "chat.db"));
-  const bare = await startListening(["bun", join(import.meta.dir, "bare-server.ts")]);
-  log(`pairing ${PAIRS} pairs`);
-  const mcpPairs: Pair[] = [];
+/** PAIRS pairs of MCP sessions, each paired by the server's queue. */
+async function mcpPairs(url: string): Promise<Pair[]> {
+  const pairs: Pair[] = [];
   for (let p = 0; p < PAIRS; p++) {
-    const { a, b, room } = await openPair(server.url, [`A${p}`, `B${p}`]);
+    const { a, b, room } = await openPair(url, [`A${p}`, `B${p}`]);
     const sides: [McpSession, McpSession] = [a, b];
-    mcpPairs.push({
+    pairs.push({
       wait: (side) => sides[side].call("wait_for_message", { room_id: room, timeout: 10 }, 15_000),
       send: (side, text) => sides[side].call("send_message", { room_id: room, message: text }, 15_000),
     });
   }
+  return pairs;
+}
+
+await runBench("throughput", 180_000, async () => {
+  const server = await startServer(join(tempDir(), "chat.db"));
+  const sdkFloor = await startFloor("sdk-floor-server.ts");
+  const bare = await startFloor("bare-server.ts");
+  log(`pairing ${PAIRS} pairs on mcp-chat and on the SDK floor`);
   const post = (path: string, body: object) =>
     fetch(new URL(path, bare.url), { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) }).then((r) =>
       r.json(),
@@ -102,18 +111,28 @@ await runBench("throughput", 180_000, async () => {
     wait: () => post(`/wait/pair-${p}`, { room: p }),
     send: (_side, text) => post(`/send/pair-${p}`, { room: p, message: text }),
   }));
-  await chat(mcpPairs, 1); // warm-up
-  await chat(barePairs, 1);
+  const servers = {
+    "mcp-chat": { pairs: await mcpPairs(server.url), pid: server.pid, runs: [] as Run[] },
+    "sdk floor": { pairs: await mcpPairs(sdkFloor.url), pid: sdkFloor.pid, runs: [] as Run[] },
+    bare: { pairs: barePairs, pid: bare.pid, runs: [] as Run[] },
+  };
+  const names = Object.keys(servers) as (keyof typeof servers)[];
+  for (const name of names) await chat(servers[name].pairs, 1); // warm-up
 
-  const mcp: Run[] = [];
-  const floor: Run[] = [];
   for (let run = 0; run < RUNS; run++) {
-    mcp.push(await measure(mcpPairs, server.pid, `run ${run + 1} mcp-chat`));
-    floor.push(await measure(barePairs, bare.pid, `run ${run + 1} bare`));
+    for (const name of rotated(names, run)) {
+      const { pairs, pid, runs } = servers[name];
+      runs.push(await measure(pairs, pid, `run ${run + 1} ${name}`));
+    }
   }
+  const mcp = servers["mcp-chat"].runs;
   const rate = median(mcp.map((r) => r.rate));
   const serverCpu = median(mcp.map((r) => r.serverCpu));
-  const bareRate = median(floor.map((r) => r.rate));
+  const sdk = servers["sdk floor"].runs;
+  const sdkRate = median(sdk.map((r) => r.rate));
+  const sdkServerCpu = median(sdk.map((r) => r.serverCpu));
+  const bareRuns = servers.bare.runs;
+  const bareRate = median(bareRuns.map((r) => r.rate));
   return {
     pairs: PAIRS,
     seconds_per_run: SECONDS,
@@ -124,9 +143,15 @@ await runBench("throughput", 180_000, async () => {
     // One delivered message = one send_message and one wait_for_message request.
     server_cpu_us_per_message: round((serverCpu / rate) * 1e6, 1),
     server_main_thread_us_per_message: round((median(mcp.map((r) => r.serverMainCpu)) / rate) * 1e6, 1),
+    sdk_floor_messages_per_second: Math.round(sdkRate),
+    sdk_floor_server_cpu_cores: round(sdkServerCpu, 2),
+    sdk_floor_server_cpu_us_per_message: round((sdkServerCpu / sdkRate) * 1e6, 1),
+    sdk_floor_server_main_thread_us_per_message: round((median(sdk.map((r) => r.serverMainCpu)) / sdkRate) * 1e6, 1),
+    sdk_floor_load_generator_cpu_cores: round(median(sdk.map((r) => r.loadCpu)), 2),
     bare_messages_per_second: Math.round(bareRate),
-    bare_server_cpu_us_per_message: round((median(floor.map((r) => r.serverCpu)) / bareRate) * 1e6, 1),
-    bare_load_generator_cpu_cores: round(median(floor.map((r) => r.loadCpu)), 2),
+    bare_server_cpu_us_per_message: round((median(bareRuns.map((r) => r.serverCpu)) / bareRate) * 1e6, 1),
+    bare_load_generator_cpu_cores: round(median(bareRuns.map((r) => r.loadCpu)), 2),
     per_run_messages_per_second: mcp.map((r) => Math.round(r.rate)),
+    sdk_floor_per_run_messages_per_second: sdk.map((r) => Math.round(r.rate)),
   };
 });

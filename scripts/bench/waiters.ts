@@ -2,7 +2,10 @@
 // each waiter is its own participant on its own MCP session (--sessions N shares N sessions among
 // them, each call naming its client_id), in rooms of up to 100 listeners plus
 // one sender. Reports the server's RSS (idle, with the sessions open, with every wait held), the
-// cost per waiter, and how long after the senders spoke each waiter had its message.
+// cost per waiter, and how long after the senders spoke each waiter had its message. The same
+// waits are then held by two floors, one after the other: the SDK transport and Server alone with
+// in-memory tools (sdk-floor-server.ts, the same MCP calls) and the bare Bun.serve long-poll
+// server (bare-server.ts).
 // Needs BUN_CONFIG_MAX_HTTP_REQUESTS above W in this process's environment (main.ts sets it).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,8 +20,9 @@ import {
   quick,
   round,
   runBench,
+  type Served,
   sleep,
-  startListening,
+  startFloor,
   startServer,
   tempDir,
   within,
@@ -64,7 +68,7 @@ function establishedTo(port: number): number {
 
 /** The same W waits held by the bare Bun.serve long-poll server: the floor for memory and waking. */
 async function bareFloor(): Promise<{ idle: number; held: number; wakeMax: number }> {
-  const bare = await startListening(["bun", join(import.meta.dir, "bare-server.ts")]);
+  const bare = await startFloor("bare-server.ts");
   await sleep(200);
   const idle = memoryOf(bare.pid).rss;
   const health = new URL("/health", bare.url);
@@ -99,54 +103,32 @@ interface Waiter {
   clientId: string;
 }
 
-await runBench("waiters", 280_000, async () => {
-  const db = join(tempDir(), "chat.db");
-  const flags = ["--max-members", String(PER_ROOM + 1), "--max-wait", "300"];
+/** A room's sender: it speaks once every wait is held. */
+interface Sender {
+  session: McpSession;
+  clientId: string;
+  /** The room's last seq before the waits: what its waiters wait after. */
+  lastSeq: number;
+}
 
-  // Set-up, on a server of its own: W participants in rooms of up to 100, plus one sender per
-  // room who joins last. A session keeps the identity of its first join, so each participant is
-  // made on a session of its own. The participants and rooms stay in the file for the next server.
-  const setupStarted = performance.now();
-  const maker = await startServer(db, flags);
-  const made: { room: string; clientId: string }[] = new Array(WAITERS);
-  await pool(WAITERS, SETUP_CONCURRENCY, async (i) => {
-    const room = `room-${i % ROOMS}`;
-    const joined = await (await McpSession.open(maker.url)).call("join_room", { room_id: room, display_name: `W${i}` });
-    made[i] = { room, clientId: String(joined.client_id) };
-  });
-  const senderIds = new Map<string, string>();
-  await pool(ROOMS, SETUP_CONCURRENCY, async (r) => {
-    const joined = await (await McpSession.open(maker.url)).call("join_room", { room_id: `room-${r}`, display_name: `Sender${r}` });
-    senderIds.set(`room-${r}`, String(joined.client_id));
-  });
-  await maker.stop();
-  const setupSeconds = (performance.now() - setupStarted) / 1000;
+async function openSessions(url: string, count: number): Promise<McpSession[]> {
+  const sessions: McpSession[] = new Array(count);
+  await pool(count, SETUP_CONCURRENCY, async (k) => void (sessions[k] = await McpSession.open(url)));
+  return sessions;
+}
 
-  // The measured server: fresh, on the same file. Each waiter opens its session (or shares one of
-  // --sessions N) and names itself by client_id. Each waits with after_seq = the room's last seq,
-  // as an agent that had read everything would (the joins after its own are not news).
-  const server = await startServer(db, flags);
+async function senderOn(session: McpSession, room: string, clientId: string): Promise<Sender> {
+  const page = await session.call("get_messages", { room_id: room, client_id: clientId, limit: 1 });
+  return { session, clientId, lastSeq: Number((page.messages as { seq: number }[])[0]?.seq ?? 0) };
+}
+
+/**
+ * Holds every waiter's wait_for_message on `server` and confirms they are held, then wakes them
+ * all with one message per room: what the server's RSS was while it held them, and when each
+ * waiter had its message.
+ */
+async function holdAndWake(label: string, server: Served, waiters: Waiter[], senders: Map<string, Sender>) {
   const port = Number(new URL(server.url).port);
-  await sleep(200);
-  const idle = memoryOf(server.pid);
-  log(
-    `set up ${WAITERS} participants in ${ROOMS} rooms in ${setupSeconds.toFixed(1)} s; ` +
-      `server idle: RSS ${(idle.rss / MB).toFixed(1)} MB; opening ${SESSIONS} sessions`,
-  );
-  const sessions: McpSession[] = new Array(SESSIONS);
-  await pool(SESSIONS, SETUP_CONCURRENCY, async (k) => void (sessions[k] = await McpSession.open(server.url)));
-  const waiters: Waiter[] = made.map((m, i) => ({ ...m, session: sessions[i % SESSIONS]! }));
-  const senders = new Map<string, { session: McpSession; clientId: string; lastSeq: number }>();
-  for (const [room, clientId] of senderIds) {
-    const session = await McpSession.open(server.url);
-    const page = await session.call("get_messages", { room_id: room, client_id: clientId, limit: 1 });
-    const lastSeq = Number((page.messages as { seq: number }[])[0]?.seq ?? 0);
-    senders.set(room, { session, clientId, lastSeq });
-  }
-  await sleep(300);
-  const withSessions = memoryOf(server.pid);
-  log(`RSS with ${SESSIONS} idle sessions ${(withSessions.rss / MB).toFixed(1)} MB`);
-
   // Hold every wait, a batch at a time: the next batch goes once the server has taken the last
   // one in (its /health "waiting" count, where the server reports one, else its connection count),
   // so the listen backlog never overflows into SYN retries.
@@ -178,7 +160,7 @@ await runBench("waiters", 280_000, async () => {
   await sleep(1_000);
   const early = returned.filter((r) => r !== undefined).length;
   const firstError = returned.find((r) => r?.error)?.error;
-  if (firstError) log(`a wait failed: ${firstError}`);
+  if (firstError) log(`${label}: a wait failed: ${firstError}`);
   const connections = establishedTo(port);
   const waitingOnServer = reportsWaiting ? await serverWaiting() : undefined;
   const probe = senders.values().next().value!;
@@ -190,9 +172,8 @@ await runBench("waiters", 280_000, async () => {
     if (Number(me.waiting_calls ?? 0) >= 1) sampledWaiting++;
   }
   const held = memoryOf(server.pid);
-  const heldAll = early === 0 && sampledWaiting === samples && (waitingOnServer ?? connections) >= WAITERS;
   log(
-    `${WAITERS - early} waits out (${early} returned early) after ${((performance.now() - holdStarted) / 1000).toFixed(1)} s: ` +
+    `${label}: ${WAITERS - early} waits out (${early} returned early) after ${((performance.now() - holdStarted) / 1000).toFixed(1)} s: ` +
       `server counts ${waitingOnServer ?? "?"} waiting on ${connections} connections, ${sampledWaiting}/${samples} sampled waiters waiting; ` +
       `RSS ${(held.rss / MB).toFixed(1)} MB`,
   );
@@ -207,7 +188,7 @@ await runBench("waiters", 280_000, async () => {
     ),
   );
   const sendsDone = performance.now() - sentAt;
-  await within(Promise.all(pending), 60_000, "every waiter to return");
+  await within(Promise.all(pending), 60_000, `every ${label} waiter to return`);
   const wakeWall = (performance.now() - sentAt) / 1000;
   const latencies: number[] = [];
   let woken = 0;
@@ -218,40 +199,147 @@ await runBench("waiters", 280_000, async () => {
     else if (r.message === `wake ${waiters[i]!.room}`) woken++;
     latencies.push(r.at - sentAt);
   }
-  const afterWake = memoryOf(server.pid);
   const wakeServerCpu = cpuSecondsOf(server.pid) - serverCpu0;
   log(
-    `${woken}/${WAITERS} woken with their message (${errors} errors); last after ${percentile(latencies, 100).toFixed(0)} ms, ` +
+    `${label}: ${woken}/${WAITERS} woken with their message (${errors} errors); last after ${percentile(latencies, 100).toFixed(0)} ms, ` +
       `p50 ${percentile(latencies, 50).toFixed(0)} ms; sends answered after ${sendsDone.toFixed(0)} ms; ` +
       `server CPU ${wakeServerCpu.toFixed(2)} s, load generator ${(ownCpuSeconds() - loadCpu0).toFixed(2)} s`,
   );
+  return {
+    held: waitingOnServer ?? WAITERS - early,
+    heldAll: early === 0 && sampledWaiting === samples && (waitingOnServer ?? connections) >= WAITERS,
+    connections,
+    rss: held.rss,
+    peak: memoryOf(server.pid).peak,
+    woken,
+    errors,
+    wakeP50: percentile(latencies, 50),
+    wakeP99: percentile(latencies, 99),
+    wakeMax: percentile(latencies, 100),
+    wakeWall,
+    wakeServerCpu,
+  };
+}
+
+/**
+ * The same waits held by the SDK floor. It keeps everything in memory, so its participants are
+ * made on the server measured, after the reading with idle sessions: each joins on the session it
+ * then waits on (with --sessions N, beyond the first N, on a session of its own for the join).
+ */
+async function sdkFloor() {
+  const floor = await startFloor("sdk-floor-server.ts");
+  await sleep(200);
+  const idle = memoryOf(floor.pid).rss;
+  const sessions = await openSessions(floor.url, SESSIONS);
+  await sleep(300);
+  const withSessions = memoryOf(floor.pid).rss;
+  const waiters: Waiter[] = new Array(WAITERS);
+  await pool(WAITERS, SETUP_CONCURRENCY, async (i) => {
+    const room = `room-${i % ROOMS}`;
+    const own = sessions[i] ?? (await McpSession.open(floor.url));
+    const joined = await own.call("join_room", { room_id: room, display_name: `W${i}` });
+    if (!sessions[i]) await own.close();
+    waiters[i] = { session: sessions[i % SESSIONS]!, room, clientId: String(joined.client_id) };
+  });
+  const senders = new Map<string, Sender>();
+  await pool(ROOMS, SETUP_CONCURRENCY, async (r) => {
+    const room = `room-${r}`;
+    const session = await McpSession.open(floor.url);
+    const joined = await session.call("join_room", { room_id: room, display_name: `Sender${r}` });
+    senders.set(room, await senderOn(session, room, String(joined.client_id)));
+  });
+  await sleep(300);
+  const joined = memoryOf(floor.pid).rss;
+  log(`sdk floor: RSS ${(idle / MB).toFixed(1)} MB idle, ${(withSessions / MB).toFixed(1)} MB with ${SESSIONS} idle sessions, ${(joined / MB).toFixed(1)} MB with the participants`);
+  const figures = await holdAndWake("sdk floor", floor, waiters, senders);
+  await Promise.all(sessions.map((session) => session.close()));
+  await floor.stop();
+  return { idle, withSessions, joined, ...figures };
+}
+
+await runBench("waiters", 280_000, async () => {
+  const db = join(tempDir(), "chat.db");
+  const flags = ["--max-members", String(PER_ROOM + 1), "--max-wait", "300"];
+
+  // Set-up, on a server of its own: W participants in rooms of up to 100, plus one sender per
+  // room who joins last. A session keeps the identity of its first join, so each participant is
+  // made on a session of its own. The participants and rooms stay in the file for the next server.
+  const setupStarted = performance.now();
+  const maker = await startServer(db, flags);
+  const made: { room: string; clientId: string }[] = new Array(WAITERS);
+  await pool(WAITERS, SETUP_CONCURRENCY, async (i) => {
+    const room = `room-${i % ROOMS}`;
+    const joined = await (await McpSession.open(maker.url)).call("join_room", { room_id: room, display_name: `W${i}` });
+    made[i] = { room, clientId: String(joined.client_id) };
+  });
+  const senderIds = new Map<string, string>();
+  await pool(ROOMS, SETUP_CONCURRENCY, async (r) => {
+    const joined = await (await McpSession.open(maker.url)).call("join_room", { room_id: `room-${r}`, display_name: `Sender${r}` });
+    senderIds.set(`room-${r}`, String(joined.client_id));
+  });
+  await maker.stop();
+  const setupSeconds = (performance.now() - setupStarted) / 1000;
+
+  // The measured server: fresh, on the same file. Each waiter opens its session (or shares one of
+  // --sessions N) and names itself by client_id. Each waits with after_seq = the room's last seq,
+  // as an agent that had read everything would (the joins after its own are not news).
+  const server = await startServer(db, flags);
+  await sleep(200);
+  const idle = memoryOf(server.pid);
+  log(
+    `set up ${WAITERS} participants in ${ROOMS} rooms in ${setupSeconds.toFixed(1)} s; ` +
+      `server idle: RSS ${(idle.rss / MB).toFixed(1)} MB; opening ${SESSIONS} sessions`,
+  );
+  const sessions = await openSessions(server.url, SESSIONS);
+  const waiters: Waiter[] = made.map((m, i) => ({ ...m, session: sessions[i % SESSIONS]! }));
+  const senders = new Map<string, Sender>();
+  for (const [room, clientId] of senderIds) senders.set(room, await senderOn(await McpSession.open(server.url), room, clientId));
+  await sleep(300);
+  const withSessions = memoryOf(server.pid);
+  log(`RSS with ${SESSIONS} idle sessions ${(withSessions.rss / MB).toFixed(1)} MB`);
+  const h = await holdAndWake("mcp-chat", server, waiters, senders);
   await Promise.all(sessions.map((session) => session.close()));
   await server.stop();
+  const sdk = await sdkFloor();
   const floor = await bareFloor();
 
   return {
     waiters: WAITERS,
     sessions: SESSIONS,
     rooms: ROOMS,
-    held: waitingOnServer ?? WAITERS - early,
-    held_all: heldAll,
-    server_connections: connections,
+    held: h.held,
+    held_all: h.heldAll,
+    server_connections: h.connections,
     rss_idle_mb: round(idle.rss / MB, 1),
     rss_sessions_mb: round(withSessions.rss / MB, 1),
-    rss_held_mb: round(held.rss / MB, 1),
-    rss_peak_mb: round(afterWake.peak / MB, 1),
+    rss_held_mb: round(h.rss / MB, 1),
+    rss_peak_mb: round(h.peak / MB, 1),
     kb_per_session: round((withSessions.rss - idle.rss) / SESSIONS / 1024, 1),
-    kb_per_held_wait: round((held.rss - withSessions.rss) / WAITERS / 1024, 1),
-    kb_per_waiter: round((held.rss - idle.rss) / WAITERS / 1024, 1),
-    woken,
-    woken_errors: errors,
-    wake_p50_ms: round(percentile(latencies, 50), 1),
-    wake_p99_ms: round(percentile(latencies, 99), 1),
-    wake_max_ms: round(percentile(latencies, 100), 1),
-    all_woken_within_1s: woken === WAITERS && percentile(latencies, 100) <= 1000,
-    wake_wall_s: round(wakeWall, 2),
-    wake_server_cpu_s: round(wakeServerCpu, 2),
+    kb_per_held_wait: round((h.rss - withSessions.rss) / WAITERS / 1024, 1),
+    kb_per_waiter: round((h.rss - idle.rss) / WAITERS / 1024, 1),
+    woken: h.woken,
+    woken_errors: h.errors,
+    wake_p50_ms: round(h.wakeP50, 1),
+    wake_p99_ms: round(h.wakeP99, 1),
+    wake_max_ms: round(h.wakeMax, 1),
+    all_woken_within_1s: h.woken === WAITERS && h.wakeMax <= 1000,
+    wake_wall_s: round(h.wakeWall, 2),
+    wake_server_cpu_s: round(h.wakeServerCpu, 2),
     setup_seconds: round(setupSeconds, 1),
+    sdk_floor_held: sdk.held,
+    sdk_floor_held_all: sdk.heldAll,
+    sdk_floor_rss_idle_mb: round(sdk.idle / MB, 1),
+    sdk_floor_rss_sessions_mb: round(sdk.withSessions / MB, 1),
+    sdk_floor_rss_joined_mb: round(sdk.joined / MB, 1),
+    sdk_floor_rss_held_mb: round(sdk.rss / MB, 1),
+    sdk_floor_rss_peak_mb: round(sdk.peak / MB, 1),
+    sdk_floor_kb_per_session: round((sdk.withSessions - sdk.idle) / SESSIONS / 1024, 1),
+    // From the reading with the participants made, which mcp-chat keeps in its file instead.
+    sdk_floor_kb_per_held_wait: round((sdk.rss - sdk.joined) / WAITERS / 1024, 1),
+    sdk_floor_woken: sdk.woken,
+    sdk_floor_wake_p50_ms: round(sdk.wakeP50, 1),
+    sdk_floor_wake_max_ms: round(sdk.wakeMax, 1),
+    sdk_floor_wake_server_cpu_s: round(sdk.wakeServerCpu, 2),
     bare_rss_idle_mb: round(floor.idle / MB, 1),
     bare_rss_held_mb: round(floor.held / MB, 1),
     bare_kb_per_held_wait: round((floor.held - floor.idle) / WAITERS / 1024, 1),

@@ -1,7 +1,9 @@
 // Figure 1: wake-up latency over Streamable HTTP. From the moment the sender issues send_message
 // to the moment the partner's blocked wait_for_message has returned (its reply fully read), over
-// N messages; the bare Bun.serve long-poll server (bare-server.ts) is measured the same way in the
-// same run, and the SDK client is measured too, for what an agent built on it sees.
+// N messages. Two floors are measured the same way in the same run, in turns with mcp-chat: the
+// SDK transport and Server alone with in-memory tools (sdk-floor-server.ts, the same MCP load) and
+// the bare Bun.serve long-poll server (bare-server.ts). The SDK client is measured too, for what an
+// agent built on it sees.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { join } from "node:path";
@@ -13,10 +15,11 @@ import {
   openPair,
   percentile,
   quick,
+  rotated,
   round,
   runBench,
   sleep,
-  startListening,
+  startFloor,
   startServer,
   tempDir,
   within,
@@ -51,7 +54,8 @@ async function timeExchange(wait: () => Promise<unknown>, send: () => Promise<un
   return returned - issued;
 }
 
-function mcpExchange(a: McpSession, b: McpSession, room: string): Exchange {
+async function mcpExchange(url: string): Promise<Exchange> {
+  const { a, b, room } = await openPair(url);
   return (i) => {
     const text = `wake ${i} ${Date.now()}`;
     return timeExchange(
@@ -111,50 +115,44 @@ async function sdkExchange(url: string): Promise<Exchange> {
 }
 
 const summary = (latencies: number[]) => ({ p50: percentile(latencies, 50), p99: percentile(latencies, 99) });
+type Summary = ReturnType<typeof summary>;
 
 await runBench("wake-http", 240_000, async () => {
   const server = await startServer(join(tempDir(), "chat.db"));
-  const bare = await startListening(["bun", join(import.meta.dir, "bare-server.ts")]);
-  const { a, b, room } = await openPair(server.url);
-  const mcp = mcpExchange(a, b, room);
-  const floor = bareExchange(bare.url);
-  log(`warming up, then ${RUNS} run(s) of ${MESSAGES} messages each through mcp-chat and the bare server`);
-  await measure(mcp, 100);
-  await measure(floor, 100);
+  const sdkFloor = await startFloor("sdk-floor-server.ts");
+  const bare = await startFloor("bare-server.ts");
+  const exchanges = { mcp: await mcpExchange(server.url), sdk_floor: await mcpExchange(sdkFloor.url), bare: bareExchange(bare.url) };
+  const names = ["mcp", "sdk_floor", "bare"] as const;
+  log(`warming up, then ${RUNS} run(s) of ${MESSAGES} messages each through mcp-chat, the SDK floor and the bare server`);
+  for (const name of names) await measure(exchanges[name], 100);
 
-  const runs: { mcp: { p50: number; p99: number }; bare: { p50: number; p99: number } }[] = [];
+  const runs: Record<(typeof names)[number], Summary>[] = [];
   for (let run = 0; run < RUNS; run++) {
-    // Alternate which goes first, so neither always gets the warmer machine.
-    const first = run % 2 === 0 ? mcp : floor;
-    const second = run % 2 === 0 ? floor : mcp;
-    const x = summary(await measure(first, MESSAGES));
-    const y = summary(await measure(second, MESSAGES));
-    const result = run % 2 === 0 ? { mcp: x, bare: y } : { mcp: y, bare: x };
-    log(`run ${run + 1}: mcp p50 ${result.mcp.p50.toFixed(3)} p99 ${result.mcp.p99.toFixed(3)} ms; bare p50 ${result.bare.p50.toFixed(3)} p99 ${result.bare.p99.toFixed(3)} ms`);
+    const result = {} as (typeof runs)[number];
+    for (const name of rotated(names, run)) result[name] = summary(await measure(exchanges[name], MESSAGES));
+    log(`run ${run + 1}: ${names.map((n) => `${n} p50 ${result[n].p50.toFixed(3)} p99 ${result[n].p99.toFixed(3)} ms`).join("; ")}`);
     runs.push(result);
   }
-  const sdk = summary(await measure(await sdkExchange(server.url), SDK_MESSAGES));
-  log(`sdk client: p50 ${sdk.p50.toFixed(3)} p99 ${sdk.p99.toFixed(3)} ms`);
+  const sdkClient = summary(await measure(await sdkExchange(server.url), SDK_MESSAGES));
+  log(`sdk client: p50 ${sdkClient.p50.toFixed(3)} p99 ${sdkClient.p99.toFixed(3)} ms`);
 
-  const p50 = median(runs.map((r) => r.mcp.p50));
-  const p99 = median(runs.map((r) => r.mcp.p99));
-  const bareP50 = median(runs.map((r) => r.bare.p50));
-  const bareP99 = median(runs.map((r) => r.bare.p99));
+  const mid = (name: (typeof names)[number], key: keyof Summary) => median(runs.map((r) => r[name][key]));
+  const bareP50 = mid("bare", "p50");
   return {
     messages_per_run: MESSAGES,
     runs: RUNS,
-    p50_ms: round(p50),
-    p99_ms: round(p99),
+    p50_ms: round(mid("mcp", "p50")),
+    p99_ms: round(mid("mcp", "p99")),
     bare_p50_ms: round(bareP50),
-    bare_p99_ms: round(bareP99),
-    ratio_p50: round(p50 / bareP50, 2),
-    sdk_client_p50_ms: round(sdk.p50),
-    sdk_client_p99_ms: round(sdk.p99),
-    per_run: runs.map((r) => ({
-      mcp_p50_ms: round(r.mcp.p50),
-      mcp_p99_ms: round(r.mcp.p99),
-      bare_p50_ms: round(r.bare.p50),
-      bare_p99_ms: round(r.bare.p99),
-    })),
+    bare_p99_ms: round(mid("bare", "p99")),
+    ratio_p50: round(mid("mcp", "p50") / bareP50, 2),
+    sdk_floor_p50_ms: round(mid("sdk_floor", "p50")),
+    sdk_floor_p99_ms: round(mid("sdk_floor", "p99")),
+    sdk_floor_ratio_p50: round(mid("sdk_floor", "p50") / bareP50, 2),
+    sdk_client_p50_ms: round(sdkClient.p50),
+    sdk_client_p99_ms: round(sdkClient.p99),
+    per_run: runs.map((r) =>
+      Object.fromEntries(names.flatMap((n) => [[`${n}_p50_ms`, round(r[n].p50)], [`${n}_p99_ms`, round(r[n].p99)]])),
+    ),
   };
 });
