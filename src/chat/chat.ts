@@ -122,7 +122,7 @@ export class Chat {
       this.store.upsertMembership(roomId, me.id, notice.seq, now);
       return true;
     });
-    if (joined) this.doorbell.ring(roomTopic(roomId));
+    if (joined) this.wake(roomId);
     return { room_id: roomId, members: this.presentMembers(roomId) };
   }
 
@@ -134,7 +134,7 @@ export class Chat {
       this.store.markLeft(roomId, me.id, now);
       if (room.kind === "group") this.appendSystemMessage(roomId, `${me.displayName} left`, now);
     });
-    this.doorbell.ring(roomTopic(roomId));
+    this.wake(roomId);
   }
 
   presentMembers(roomId: string): MemberView[] {
@@ -166,7 +166,7 @@ export class Chat {
       });
     });
     // Ring only after the commit: a woken waiter must find the message.
-    if (stored) this.doorbell.ring(roomTopic(roomId));
+    if (stored) this.wake(roomId);
     return { seq: message.seq, sent_at: new Date(message.createdAt).toISOString() };
   }
 
@@ -252,6 +252,14 @@ export class Chat {
     }
     if (room.kind === "pair" && this.partnerHasLeft(roomId, readerId)) throw partnerLeft();
     return undefined;
+  }
+
+  /**
+   * Wakes the room's waiters. Each claims its message by moving its cursor, at once, in this
+   * turn: they share one transaction, so a room of a hundred costs one commit, not a hundred.
+   */
+  private wake(roomId: string): void {
+    this.store.together(() => this.doorbell.ring(roomTopic(roomId)));
   }
 
   private requireMember(roomId: string, participantId: string): { room: Room; membership: Membership } {

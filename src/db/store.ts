@@ -1,6 +1,7 @@
 // Every query mcp-chat makes, in one place. The domain composes them; nothing else touches SQL.
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
+import { log } from "../log.ts";
 import { localIdentities, memberships, messages, participants, queueEntries, rooms } from "./schema.ts";
 
 export type Participant = typeof participants.$inferSelect;
@@ -110,6 +111,25 @@ export class ChatStore {
       return this.db.$client.transaction(work).immediate();
     } finally {
       this.hot.syncNormal.run();
+    }
+  }
+
+  /**
+   * Runs `work`, which only moves read cursors, in one transaction without an fsync of its own.
+   * Bookkeeping: a failure is logged, and work that could not begin a transaction runs without one.
+   */
+  together(work: () => void): void {
+    const sqlite = this.db.$client;
+    if (sqlite.inTransaction) return work();
+    let ran = false;
+    try {
+      sqlite.transaction(() => {
+        ran = true;
+        work();
+      }).immediate();
+    } catch (error) {
+      if (ran) log("committing moved read cursors failed (their messages will come again):", error);
+      else work();
     }
   }
 
