@@ -67,6 +67,10 @@ describe("resumable streams", () => {
     });
     // Exactly once: the cursor moved when the result was sent, so the next wait has nothing.
     expect(await raw.call("wait_for_message", { room_id: "resume", timeout: 0 })).toMatchObject({ timeout: true });
+    // Another session cannot resume this session's stream.
+    const stranger = await rawSession(server);
+    const stolen = await fetch(server.url, { headers: { ...stranger.headers(), "last-event-id": lastEventId } });
+    expect(stolen.status).toBe(400);
   });
 
   test("a result sent just before the server was killed is replayed after the restart", async () => {
