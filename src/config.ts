@@ -163,7 +163,10 @@ function parseFlags(argv: string[]): Partial<Record<OptionName, string | boolean
       values[name] = true;
     } else {
       const value = inline ?? argv[++i];
-      if (value === undefined) throw new ConfigError(`--${name} needs a value`);
+      // `--db --stdio` forgot the file name: a value that looks like a flag must come as --db=--x.
+      if (value === undefined || (inline === undefined && value.startsWith("--"))) {
+        throw new ConfigError(`--${name} needs a value`);
+      }
       values[name] = value;
     }
   }

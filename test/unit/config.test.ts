@@ -1,0 +1,38 @@
+// The command line on its own: the flag parser that stands in for node:util's parseArgs.
+import { describe, expect, test } from "bun:test";
+import { type CliRequest, ConfigError, parseCli } from "../../src/config.ts";
+
+const serve = (argv: string[], env: Record<string, string> = {}) => {
+  const request: CliRequest = parseCli(argv, { HOME: "/home/me", ...env });
+  if (request.kind !== "serve") throw new Error(`expected a serve request, got ${request.kind}`);
+  return request.config;
+};
+const refused = (argv: string[]) => () => parseCli(argv, { HOME: "/home/me" });
+
+describe("parseCli", () => {
+  test("takes values after the flag or after =, and booleans alone", () => {
+    expect(serve(["--port", "9000", "--db=/tmp/x.db", "--stdio"])).toMatchObject({ port: 9000, dbPath: "/tmp/x.db", mode: "stdio" });
+    expect(serve(["--db=--odd-name.db"]).dbPath).toBe("--odd-name.db");
+  });
+
+  test("-h and -v are --help and --version", () => {
+    expect(parseCli(["-h"], {}).kind).toBe("help");
+    expect(parseCli(["--version"], {}).kind).toBe("version");
+  });
+
+  test("flags win over environment variables, which win over defaults", () => {
+    expect(serve([], { PORT: "7000" }).port).toBe(7000);
+    expect(serve(["--port", "7001"], { PORT: "7000" }).port).toBe(7001);
+    expect(serve([]).dbPath).toBe("/home/me/.local/share/mcp-chat/chat.db");
+    expect(serve([], { XDG_DATA_HOME: "/data" }).dbPath).toBe("/data/mcp-chat/chat.db");
+  });
+
+  test("refuses what it cannot read, saying what is wrong", () => {
+    expect(refused(["--nope"])).toThrow(new ConfigError("unknown option --nope"));
+    expect(refused(["chat.db"])).toThrow(/unexpected argument chat\.db/);
+    expect(refused(["--db"])).toThrow(new ConfigError("--db needs a value"));
+    expect(refused(["--db", "--stdio"])).toThrow(new ConfigError("--db needs a value"));
+    expect(refused(["--stdio=yes"])).toThrow(new ConfigError("--stdio takes no value"));
+    expect(refused(["--port", "-1"])).toThrow(/--port must be a number from 0 to 65535/);
+  });
+});
