@@ -10,8 +10,12 @@ const hostnameOf = (host: string) => {
   }
 };
 
+/** 127.0.0.0/8 as the URL parser writes it (it turns 127.1 and 0x7f.1 into 127.0.0.1). */
+const LOOPBACK_IPV4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+// Not a prefix test: 127.0.0.1.nip.io is a name anyone can point at this machine (DNS rebinding).
 const isLoopback = (hostname: string | undefined) =>
-  hostname !== undefined && (LOOPBACK_NAMES.has(hostname) || hostname.startsWith("127."));
+  hostname !== undefined && (LOOPBACK_NAMES.has(hostname) || LOOPBACK_IPV4.test(hostname));
 
 /**
  * Blocks DNS rebinding and cross-site browser requests. A server on a loopback address answers only
