@@ -85,12 +85,13 @@ async function handleMcp(request: Request, sessions: HttpSessions, events: Sqlit
 
 /**
  * Hands the request to the session's transport. Each JSON-RPC request it carries is in flight until
- * the transport sends its response. A closed connection is not a cancellation in MCP, but nobody
- * is there to receive the answer: a call learns of it through the HTTP request's signal, so a long
- * wait ends at once.
+ * the transport sends its response, or until the client cancels it (the SDK then sends none). A
+ * closed connection is not a cancellation in MCP, but nobody is there to receive the answer: a call
+ * learns of it through the HTTP request's signal, so a long wait ends at once.
  */
 async function track(session: HttpSession, request: Request, body: unknown): Promise<Response> {
-  const ids = requestIdsIn(body);
+  const { ids, cancelled } = requestsIn(body);
+  answered(session, cancelled);
   for (const id of ids) session.inFlight.set(id, request.signal);
   session.lastActive = Date.now();
   let response: Response;
@@ -118,14 +119,22 @@ function replayOfGoneSession(events: SqliteEventStore, lastEventId: string): Res
 }
 
 /**
- * The ids of the JSON-RPC requests in a POST body. A plain look, not the SDK's zod check: this
- * runs on every request, and the transport validates the messages right after.
+ * The ids of the JSON-RPC requests in a POST body, and of the requests it cancels. A plain look,
+ * not the SDK's zod check: this runs on every request, and the transport validates the messages
+ * right after.
  */
-function requestIdsIn(body: unknown): RequestId[] {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages
-    .filter((m): m is { id: RequestId } => typeof m === "object" && m !== null && "method" in m && "id" in m)
-    .map((m) => m.id);
+function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] } {
+  const ids: RequestId[] = [];
+  const cancelled: RequestId[] = [];
+  for (const message of Array.isArray(body) ? body : [body]) {
+    if (typeof message !== "object" || message === null || !("method" in message)) continue;
+    if ("id" in message) ids.push(message.id as RequestId);
+    else if (message.method === "notifications/cancelled") {
+      const requestId = (message as { params?: { requestId?: RequestId } }).params?.requestId;
+      if (requestId !== undefined) cancelled.push(requestId);
+    }
+  }
+  return { ids, cancelled };
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {

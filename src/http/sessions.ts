@@ -92,7 +92,7 @@ export class HttpSessions {
   }
 }
 
-/** Requests the session has finished with: the session's idle time starts now. */
+/** Requests the session has finished with (answered, or cancelled by the client): its idle time starts now. */
 export function answered(session: HttpSession, requestIds: RequestId[]): void {
   for (const id of requestIds) session.inFlight.delete(id);
   session.lastActive = Date.now();
