@@ -72,11 +72,13 @@ async function serve(config: Config): Promise<void> {
 
   if (config.mode === "stdio") {
     const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
-    const stdio = await serveStdio(createMcpServer(chat, tools, { session }));
+    const running = { calls: 0 };
+    const stdio = await serveStdio(createMcpServer(chat, tools, { session, running }));
     log(`serving over stdio, database ${config.dbPath}`);
     void stdio.closed.then(() => shutdown("stdin closed"));
     drain = async () => {
-      await until(() => chat.waits.total === 0, SHUTDOWN_DRAIN_MS);
+      // Every call still running returns (a wait at once, a send after its commit); then its answer is out.
+      await until(() => running.calls === 0, SHUTDOWN_DRAIN_MS);
       await stdio.flush();
     };
     return;

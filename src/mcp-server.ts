@@ -68,13 +68,15 @@ export interface McpServerOptions {
   session?: Session;
   /** The transport's word that the connection carrying a request closed. */
   connectionClosed?: (requestId: RequestId) => AbortSignal | undefined;
+  /** Counts the tool calls that have not returned yet: what a stop lets finish. */
+  running?: { calls: number };
 }
 
 /** `tools` gives every tool; it is first called with the first tool request, not at start-up. */
 export function createMcpServer(
   chat: Chat,
   tools: () => ChatTool[],
-  { session = {}, connectionClosed }: McpServerOptions = {},
+  { session = {}, connectionClosed, running = { calls: 0 } }: McpServerOptions = {},
 ): Server {
   const server = new Server(
     { name: "mcp-chat", title: "mcp-chat", version: packageJson.version },
@@ -96,6 +98,7 @@ export function createMcpServer(
     const closed = connectionClosed?.(extra.requestId);
     const signals = closed ? [extra.signal, closed] : [extra.signal];
     const stopProgress = reportProgressWhileBlocked(extra);
+    running.calls++;
     try {
       return result(await tool.run(parsed.data, { chat, session, signals }));
     } catch (error) {
@@ -104,6 +107,7 @@ export function createMcpServer(
       return errorResult(new ChatError("internal_error", "Something went wrong on the server; the error was logged."));
     } finally {
       stopProgress();
+      running.calls--;
     }
   });
   return server;
