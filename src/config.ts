@@ -63,7 +63,7 @@ const options = {
   port: { type: "string", env: "PORT", help: "HTTP port (default 8000; 0 picks a free one)." },
   db: { type: "string", env: "MCP_CHAT_DB", help: "SQLite file (default $XDG_DATA_HOME/mcp-chat/chat.db)." },
   "default-wait": { type: "string", env: "MCP_CHAT_DEFAULT_WAIT", help: "Seconds a wait lasts when the caller gives none (default 30)." },
-  "max-wait": { type: "string", env: "MCP_CHAT_MAX_WAIT", help: "Longest wait in seconds; longer requests are clamped (default 300)." },
+  "max-wait": { type: "string", env: "MCP_CHAT_MAX_WAIT", help: "Longest wait in seconds, at most 86400; longer requests are clamped (default 300)." },
   "queue-grace": { type: "string", env: "MCP_CHAT_QUEUE_GRACE", help: "Seconds a queue entry stays matchable after enter_queue returned (default 15)." },
   "idle-timeout": { type: "string", env: "MCP_CHAT_IDLE_TIMEOUT", help: "Seconds without a call after which a participant counts as gone (default 600)." },
   "max-message": { type: "string", env: "MCP_CHAT_MAX_MESSAGE", help: "Longest message in characters (default 8000)." },
@@ -75,6 +75,9 @@ const options = {
 } as const;
 
 type OptionName = keyof typeof options;
+
+/** The largest --max-wait accepted. */
+const MAX_WAIT_LIMIT_SECONDS = 86_400;
 
 export type CliRequest = { kind: "help" } | { kind: "version" } | { kind: "serve"; config: Config };
 
@@ -101,7 +104,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   };
   const seconds = (name: OptionName, fallback: number) => number(name, pick(name), fallback, 0);
   const count = (name: OptionName, fallback: number) => whole(name, pick(name), fallback, 1);
-  const maxWaitSeconds = seconds("max-wait", defaultTiming.maxWaitSeconds);
+  // At most a day: far beyond any client's patience, and well inside what a timer can count (24.8 days).
+  const maxWaitSeconds = number("max-wait", pick("max-wait"), defaultTiming.maxWaitSeconds, 0, MAX_WAIT_LIMIT_SECONDS);
   const timing: Timing = {
     maxWaitSeconds,
     // A lower --max-wait alone also lowers the default; an explicit default above it is a mistake.
@@ -164,7 +168,8 @@ function parseFlags(argv: string[]): Partial<Record<OptionName, string | boolean
     } else {
       const value = inline ?? argv[++i];
       // `--db --stdio` forgot the file name: a value that looks like a flag must come as --db=--x.
-      if (value === undefined || (inline === undefined && value.startsWith("--"))) {
+      // An empty one (`--host "$UNSET"`) is no value either: "" would listen on every interface.
+      if (value === undefined || value.trim() === "" || (inline === undefined && value.startsWith("--"))) {
         throw new ConfigError(`--${name} needs a value`);
       }
       values[name] = value;

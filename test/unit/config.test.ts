@@ -34,5 +34,11 @@ describe("parseCli", () => {
     expect(refused(["--db", "--stdio"])).toThrow(new ConfigError("--db needs a value"));
     expect(refused(["--stdio=yes"])).toThrow(new ConfigError("--stdio takes no value"));
     expect(refused(["--port", "-1"])).toThrow(/--port must be a number from 0 to 65535/);
+    // `--host "$HOST"` with HOST unset: "" would mean every interface, and no Host check.
+    expect(refused(["--host", ""])).toThrow(new ConfigError("--host needs a value"));
+    expect(refused(["--db="])).toThrow(new ConfigError("--db needs a value"));
+    // Past a day a wait would outgrow what a timer can count.
+    expect(refused(["--max-wait", "86401", "--idle-timeout", "100000"])).toThrow(/--max-wait must be a number from 0 to 86400/);
+    expect(serve(["--max-wait", "86400", "--idle-timeout", "86401"]).timing.maxWaitSeconds).toBe(86400);
   });
 });
