@@ -1,6 +1,7 @@
 // Leaving, cancelling, crashing and restarting: what a user sees when things end early.
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { call, cleanUp, elapsed, httpClient, ok, pairUp, startHttp, stdioClient, tempDb } from "./helpers.ts";
+import { BINARY, call, cleanUp, elapsed, httpClient, ok, pairUp, startHttp, stdioClient, tempDb } from "./helpers.ts";
 import { rawSession } from "./raw-http.ts";
 
 afterAll(cleanUp);
@@ -69,6 +70,20 @@ describe("cancellation", () => {
     await Bun.sleep(300);
     expect((await raw.call("whoami", {})).waiting_calls).toBe(0);
   });
+
+  test("a call the client gave up on (its own time-out cancels it) does not hold up a stop", async () => {
+    const server = await startHttp(tempDb());
+    const client = await httpClient(server);
+    await ok(client, "join_room", { room_id: "impatient", display_name: "Impatient" });
+    // The SDK client sends notifications/cancelled when its request time-out passes (60 s by default).
+    await expect(call(client, "wait_for_message", { room_id: "impatient", timeout: 30 }, { timeout: 500 })).rejects.toThrow(/timed out/i);
+    await Bun.sleep(300);
+    expect((await ok(client, "whoami")).waiting_calls).toBe(0);
+    // Nothing is being answered any more: the stop does not wait out its 3 s drain.
+    const [code, ms] = await elapsed(server.stop());
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(1_500);
+  });
 });
 
 describe("crash and restart", () => {
@@ -118,6 +133,26 @@ describe("stdio", () => {
       sender: "Alice",
       seq: 1,
     });
+  });
+
+  test("calls piped in before stdin ends are all answered, and a send is stored", async () => {
+    const db = tempDb();
+    const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
+    const call = (id: number, name: string, args: object) => line({ id, method: "tools/call", params: { name, arguments: args } });
+    const input =
+      line({ id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pipe", version: "1" } } }) +
+      line({ method: "notifications/initialized" }) +
+      call(1, "join_room", { room_id: "piped", display_name: "Pipe" }) +
+      call(2, "send_message", { room_id: "piped", message: "hello" });
+    const child = Bun.spawn([BINARY, "--stdio", "--db", db], { stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
+    const out = await new Response(child.stdout).text();
+    expect(await child.exited).toBe(0);
+    const answered = out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(answered.map((m) => m.id).sort()).toEqual([0, 1, 2]);
+    expect(answered.find((m) => m.id === 2).result.structuredContent).toMatchObject({ success: true, seq: 2 });
+    const sqlite = new Database(db, { readonly: true });
+    expect(sqlite.query("SELECT body FROM messages WHERE sender_id IS NOT NULL").all()).toEqual([{ body: "hello" }]);
+    sqlite.close();
   });
 
   test("lists the same tools as HTTP", async () => {
