@@ -67,10 +67,13 @@ describe("resumable streams", () => {
     });
     // Exactly once: the cursor moved when the result was sent, so the next wait has nothing.
     expect(await raw.call("wait_for_message", { room_id: "resume", timeout: 0 })).toMatchObject({ timeout: true });
-    // Another session cannot resume this session's stream.
+    // Another session cannot resume this session's stream, nor can a made-up session id.
     const stranger = await rawSession(server);
     const stolen = await fetch(server.url, { headers: { ...stranger.headers(), "last-event-id": lastEventId } });
     expect(stolen.status).toBe(400);
+    const madeUp = await fetch(server.url, { headers: { ...raw.headers(), "mcp-session-id": "made-up", "last-event-id": lastEventId } });
+    expect(madeUp.status).toBe(404);
+    expect(await madeUp.text()).not.toContain("do not lose me");
   });
 
   test("a result sent just before the server was killed is replayed after the restart", async () => {
@@ -91,9 +94,12 @@ describe("resumable streams", () => {
     expect(replay.status).toBe(200);
     const event = (await replay.text()).split("\n").find((line) => line.includes('"result"'))!;
     expect(JSON.parse(event.slice(6))).toMatchObject({ id, result: { structuredContent: { message: "survive the crash" } } });
-    // An event id nobody issued replays nothing.
+    // An event id nobody issued replays nothing, and nor does this one under another session id.
     const bogus = await fetch(second.url, { headers: { ...raw.headers(), "last-event-id": "00000000-0000-0000-0000-000000000000.x/1" } });
     expect(bogus.status).toBe(404);
+    const madeUp = await fetch(second.url, { headers: { ...raw.headers(), "mcp-session-id": "made-up", "last-event-id": firstEventId } });
+    expect(madeUp.status).toBe(404);
+    expect(await madeUp.text()).not.toContain("survive the crash");
   });
 
   test("a stream that drops while waiting ends the wait; the resumed stream says to call again", async () => {

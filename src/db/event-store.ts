@@ -30,19 +30,21 @@ export class SqliteEventStore {
   }
 
   /**
-   * The store one transport uses. Its stream ids are keyed under a random prefix: transports
-   * reuse names like "_GET_stream", and an event id must replay only its own stream.
-   * Event ids read "<prefix>.<stream id>/<seq>".
+   * The store of the transport of session `sessionId` (known once the session is initialized,
+   * before its first event). Its stream ids are keyed under the session id: transports reuse
+   * names like "_GET_stream", and an event id must replay only its own session's stream, also
+   * after a restart. Event ids read "<session id>.<stream id>/<seq>".
    */
-  forTransport(): EventStore {
-    const prefix = `${crypto.randomUUID()}.`;
-    // Any id under this transport's prefix names one of its streams, kept events or not.
+  forTransport(sessionId: () => string | undefined): EventStore {
+    let known: string | undefined;
+    const prefix = () => (known ??= `${sessionId() ?? crypto.randomUUID()}.`);
+    // Any id under this session's prefix names one of its streams, kept events or not.
     const ownEvent = (eventId: string) => {
       const event = parseEventId(eventId);
-      return event?.key.startsWith(prefix) ? { ...event, streamId: event.key.slice(prefix.length) } : undefined;
+      return event?.key.startsWith(prefix()) ? { ...event, streamId: event.key.slice(prefix().length) } : undefined;
     };
     return {
-      storeEvent: async (streamId, message) => this.store(prefix + streamId, message),
+      storeEvent: async (streamId, message) => this.store(prefix() + streamId, message),
       getStreamIdForEventId: async (eventId) => ownEvent(eventId)?.streamId,
       replayEventsAfter: async (lastEventId, { send }) => {
         const event = ownEvent(lastEventId);
@@ -86,13 +88,14 @@ export class SqliteEventStore {
 
   /**
    * For a session this process no longer has (it restarted, or the session expired): what the
-   * stream of `eventId` sent after it. Undefined when nothing is kept, so an id nobody issued
-   * learns nothing.
+   * stream of `eventId` sent after it, if that event was the session's. Undefined when nothing is
+   * kept, so an id nobody issued, or another session's, learns nothing.
    */
-  eventsAfter(eventId: string): [string, JSONRPCMessage][] | undefined {
+  eventsAfter(sessionId: string, eventId: string): [string, JSONRPCMessage][] | undefined {
     const event = parseEventId(eventId);
-    const events = event && this.eventsOf(event.key, event.seq);
-    return events?.length ? events : undefined;
+    if (!event?.key.startsWith(`${sessionId}.`)) return undefined;
+    const events = this.eventsOf(event.key, event.seq);
+    return events.length ? events : undefined;
   }
 
   /** The kept events of stream `key` after `seq`, oldest first, with their event ids. */

@@ -73,7 +73,7 @@ async function handleMcp(request: Request, sessions: HttpSessions, events: Sqlit
   if (sessionId) {
     session = sessions.get(sessionId);
     const lastEventId = request.headers.get("last-event-id");
-    if (!session && request.method === "GET" && lastEventId) return replayOfGoneSession(events, lastEventId);
+    if (!session && request.method === "GET" && lastEventId) return replayOfGoneSession(events, sessionId, lastEventId);
     if (!session) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
   } else if (request.method === "POST" && isInitializeRequest(body)) {
     session = await sessions.open();
@@ -111,8 +111,8 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
  * Sessions live in memory, their events in the database: after a restart a client resuming a
  * stream of its old session still gets what was sent on it, then initializes anew.
  */
-function replayOfGoneSession(events: SqliteEventStore, lastEventId: string): Response {
-  const missed = events.eventsAfter(lastEventId);
+function replayOfGoneSession(events: SqliteEventStore, sessionId: string, lastEventId: string): Response {
+  const missed = events.eventsAfter(sessionId, lastEventId);
   if (!missed) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
   const body = missed.map(([id, message]) => `event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`).join("");
   return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });

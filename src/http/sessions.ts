@@ -65,7 +65,7 @@ export class HttpSessions {
   async open(): Promise<HttpSession> {
     const transport = new AnsweringTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
-      eventStore: this.events.forTransport(),
+      eventStore: this.events.forTransport(() => transport.sessionId),
       onsessioninitialized: (id) => void this.sessions.set(id, session),
       onsessionclosed: (id) => void this.sessions.delete(id),
     });
