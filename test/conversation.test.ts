@@ -186,3 +186,24 @@ describe("group rooms", () => {
     expect(await ok(a, "wait_for_message", { room_id: "lobby" })).toMatchObject({ message: "Ben left", sender_id: "system" });
   });
 });
+
+describe("the queue", () => {
+  test("of two blocked enter_queue calls of one participant, one takes the match and the other stays in line", async () => {
+    const own = await startHttp(tempDb());
+    const first = await httpClient(own, "a1");
+    const second = await httpClient(own, "a2");
+    const bob = await httpClient(own, "bob");
+    const carol = await httpClient(own, "carol");
+    const { client_id } = await ok(first, "enter_queue", { display_name: "Alice", timeout: 0 });
+    const calls = [first, second].map((client) => ok(client, "enter_queue", { display_name: "Alice", client_id, timeout: 20 }));
+    await Bun.sleep(200);
+    const bobMatch = await ok(bob, "enter_queue", { display_name: "Bob", timeout: 5 });
+    expect(bobMatch).toMatchObject({ status: "matched", partner: "Alice" });
+    // Alice's other call is still in line: the next newcomer is paired with her at once.
+    const [carolMatch, ms] = await elapsed(ok(carol, "enter_queue", { display_name: "Carol", timeout: 5 }));
+    expect(carolMatch).toMatchObject({ status: "matched", partner: "Alice" });
+    expect(ms).toBeLessThan(2_000);
+    const rooms = (await Promise.all(calls)).map((r) => r.room_id).sort();
+    expect(rooms).toEqual([bobMatch.room_id, carolMatch.room_id].sort());
+  }, 30_000);
+});

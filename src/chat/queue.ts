@@ -52,7 +52,8 @@ function tryMatch(chat: Chat, me: string, graceMs: number, enqueue: boolean): Qu
   if (!enqueue && !store.queueEntry(me)?.matchedRoomId && !store.oldestLivePartner(me, chat.now(), chat.presence.presentSince())) {
     return undefined;
   }
-  let pairedSomeone = false;
+  // News for other blocked calls: a match made for a partner, or a new entry to pair with.
+  let news = false;
   const result = store.write((): QueueResult | undefined => {
     const now = chat.now();
     const mine = store.queueEntry(me);
@@ -65,18 +66,21 @@ function tryMatch(chat: Chat, me: string, graceMs: number, enqueue: boolean): Qu
       const roomId = chat.openPair(partner.participantId, me, now);
       store.setQueueMatch(partner.participantId, roomId);
       if (mine) store.deleteQueueEntry(me);
-      pairedSomeone = true;
+      news = true;
       return matchedResult(chat, roomId, me);
     }
     if (!enqueue) return undefined;
     // An entry that lapsed lost its place; a live one keeps it.
     if (mine && mine.liveUntil <= now) store.deleteQueueEntry(me);
     store.upsertQueueEntry(me, now, now + graceMs);
+    // Whoever waits without a live entry may pair with it: the second of two blocked calls of
+    // one participant, whose entry the first took away with the match it picked up.
+    news = true;
     return undefined;
   });
-  // Wake the partner's blocked enter_queue, after the commit, and after our own call has stopped
-  // listening: ringing now would run our own check again, on an entry that no longer exists.
-  if (pairedSomeone) queueMicrotask(() => chat.doorbell.ring(queueTopic));
+  // Wake the other blocked enter_queue calls, after the commit, and after our own call has stopped
+  // listening (or before it starts): ringing now would run our own check again for nothing.
+  if (news) queueMicrotask(() => chat.doorbell.ring(queueTopic));
   return result;
 }
 
