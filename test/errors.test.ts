@@ -457,3 +457,15 @@ describe("oversized requests", () => {
     expect(await ok(client, "join_room", { room_id: "still-up", display_name: "After" })).toMatchObject({ room_id: "still-up" });
   });
 });
+
+describe("the Host check", () => {
+  test("a server on loopback refuses a foreign Host on every path, /health too", async () => {
+    const server = await startHttp(tempDb());
+    for (const path of ["/mcp", "/health", "/elsewhere"]) {
+      const response = await fetch(new URL(path, server.url), { headers: { host: "evil.example" } });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: { message: "Host not allowed: this server answers only on localhost" } });
+    }
+    expect((await fetch(new URL("/health", server.url))).status).toBe(200);
+  });
+});

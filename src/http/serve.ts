@@ -30,6 +30,13 @@ export interface HttpServer {
 
 export function serveHttp(options: HttpServerOptions): HttpServer {
   const sessions = new HttpSessions(options.newServer, options.events);
+  // Every path, not only /mcp: a page reached by DNS rebinding must not read /health either.
+  const guarded =
+    (handler: (request: Request) => Response | Promise<Response>) =>
+    (request: Request): Response | Promise<Response> => {
+      const refused = refusal(request, options.host);
+      return refused ? jsonRpcError(403, -32000, refused) : handler(request);
+    };
   const bun = Bun.serve({
     hostname: options.host,
     port: options.port,
@@ -38,13 +45,10 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
     // The largest message is 8,000 characters; nothing legitimate comes near this (Bun's default is 128 MB).
     maxRequestBodySize: MAX_REQUEST_BYTES,
     routes: {
-      "/mcp": (request) => {
-        const refused = refusal(request, options.host);
-        return refused ? jsonRpcError(403, -32000, refused) : handleMcp(request, sessions, options.events);
-      },
-      "/health": () => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() }),
+      "/mcp": guarded((request) => handleMcp(request, sessions, options.events)),
+      "/health": guarded(() => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() })),
     },
-    fetch: () => Response.json({ error: "Not found. The MCP endpoint is /mcp." }, { status: 404 }),
+    fetch: guarded(() => Response.json({ error: "Not found. The MCP endpoint is /mcp." }, { status: 404 })),
   });
   return {
     url: new URL("/mcp", bun.url),
