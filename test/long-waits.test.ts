@@ -102,6 +102,17 @@ describe("resumable streams", () => {
     expect(await madeUp.text()).not.toContain("survive the crash");
   });
 
+  test("a resumed stream whose answer is in the replay ends after it", async () => {
+    const server = await startHttp(tempDb());
+    const raw = await rawSession(server);
+    const { firstEventId } = await raw.startCall("join_room", { room_id: "done", display_name: "Done" });
+    await Bun.sleep(200);
+    const replay = await fetch(server.url, { headers: { ...raw.headers(), "last-event-id": firstEventId }, signal: AbortSignal.timeout(5_000) });
+    const [text, ms] = await elapsed(replay.text());
+    expect(resultOf(text)).toMatchObject({ room_id: "done" });
+    expect(ms).toBeLessThan(1_000);
+  });
+
   test("a stream that drops while waiting ends the wait; the resumed stream says to call again", async () => {
     const server = await startHttp(tempDb());
     const raw = await rawSession(server);

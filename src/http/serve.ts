@@ -108,7 +108,37 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
   }
   // Only an event stream carries responses; a refusal (a JSON error) answers none of the requests.
   if (!response.headers.get("content-type")?.startsWith("text/event-stream")) answered(session, ids);
+  else if (request.method === "GET" && request.headers.has("last-event-id")) return endingAfterAnAnswer(response);
   return response;
+}
+
+/**
+ * A resumed stream: the SDK replays what was missed and keeps the stream open for good, also when
+ * the replay held the answer to the stream's request. It ends after an answer, as the stream of a
+ * request does (a resumed stream of server messages has none, and stays open).
+ */
+function endingAfterAnAnswer(response: Response): Response {
+  const decoder = new TextDecoder();
+  const body = response.body!.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(event, controller) {
+        controller.enqueue(event);
+        if (isAnswer(decoder.decode(event))) controller.terminate();
+      },
+    }),
+  );
+  return new Response(body, response);
+}
+
+/** Whether an SSE event (the SDK writes one per chunk) carries a JSON-RPC result or error. */
+function isAnswer(event: string): boolean {
+  const data = event.split("\n").find((line) => line.startsWith("data: "));
+  try {
+    const message = data && JSON.parse(data.slice("data: ".length));
+    return typeof message === "object" && message !== null && "id" in message && ("result" in message || "error" in message);
+  } catch {
+    return false;
+  }
 }
 
 /**
