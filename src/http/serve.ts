@@ -5,6 +5,7 @@ import type { SqliteEventStore } from "../db/event-store.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import { log } from "../log.ts";
 import { refusal } from "./guards.ts";
+import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
 
 /** The largest request body accepted, in bytes. */
@@ -77,8 +78,10 @@ async function handleMcp(request: Request, sessions: HttpSessions, events: Sqlit
   if (sessionId) {
     session = sessions.get(sessionId);
     const lastEventId = request.headers.get("last-event-id");
-    if (!session && request.method === "GET" && lastEventId) return replayOfGoneSession(events, sessionId, lastEventId);
-    if (!session) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
+    if (!session && request.method === "GET" && lastEventId) {
+      return replayOfGoneSession(events, sessionId, lastEventId) ?? sessionNotFound();
+    }
+    if (!session) return sessionNotFound();
   } else if (request.method === "POST" && isInitializeRequest(body)) {
     session = await sessions.open();
   } else {
@@ -113,46 +116,6 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
 }
 
 /**
- * A resumed stream: the SDK replays what was missed and keeps the stream open for good, also when
- * the replay held the answer to the stream's request. It ends after an answer, as the stream of a
- * request does (a resumed stream of server messages has none, and stays open).
- */
-function endingAfterAnAnswer(response: Response): Response {
-  const decoder = new TextDecoder();
-  const body = response.body!.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(event, controller) {
-        controller.enqueue(event);
-        if (isAnswer(decoder.decode(event))) controller.terminate();
-      },
-    }),
-  );
-  return new Response(body, response);
-}
-
-/** Whether an SSE event (the SDK writes one per chunk) carries a JSON-RPC result or error. */
-function isAnswer(event: string): boolean {
-  const data = event.split("\n").find((line) => line.startsWith("data: "));
-  try {
-    const message = data && JSON.parse(data.slice("data: ".length));
-    return typeof message === "object" && message !== null && "id" in message && ("result" in message || "error" in message);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Sessions live in memory, their events in the database: after a restart a client resuming a
- * stream of its old session still gets what was sent on it, then initializes anew.
- */
-function replayOfGoneSession(events: SqliteEventStore, sessionId: string, lastEventId: string): Response {
-  const missed = events.eventsAfter(sessionId, lastEventId);
-  if (!missed) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
-  const body = missed.map(([id, message]) => `event: message\nid: ${id}\ndata: ${JSON.stringify(message)}\n\n`).join("");
-  return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
-}
-
-/**
  * The ids of the JSON-RPC requests in a POST body, and of the requests it cancels. A plain look,
  * not the SDK's zod check: this runs on every request, and the transport validates the messages
  * right after.
@@ -170,6 +133,8 @@ function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] }
   }
   return { ids, cancelled };
 }
+
+const sessionNotFound = () => jsonRpcError(404, -32001, "Session not found: initialize a new session");
 
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
