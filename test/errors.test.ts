@@ -206,6 +206,10 @@ describe("invalid input", () => {
     ["display_name a number", "join_room", { room_id: ROOM, display_name: 42 }, "display_name"],
     ["display_name null", "join_room", { room_id: ROOM, display_name: null }, "display_name"],
     ["display_name an object", "join_room", { room_id: ROOM, display_name: { first: "Al" } }, "display_name"],
+    // Broken UTF-16 (a lone surrogate) would be stored as U+FFFD: altered, and ids could collide.
+    ["display_name with a lone surrogate", "join_room", { room_id: ROOM, display_name: "Al\ud800ice" }, "display_name"],
+    ["message with a lone surrogate", "send_message", { room_id: ROOM, message: "x\ud800y" }, "message"],
+    ["client_msg_id with a lone surrogate", "send_message", { room_id: ROOM, message: "hi", client_msg_id: "id-\udc00" }, "client_msg_id"],
     // message: 1-8000 characters.
     ["message empty", "send_message", { room_id: ROOM, message: "" }, "message"],
     ["message 8001 chars", "send_message", { room_id: ROOM, message: "m".repeat(8001) }, "message"],

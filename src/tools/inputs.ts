@@ -3,10 +3,18 @@ import { z } from "zod";
 import { CONTROL_CHARACTERS } from "../chat/names.ts";
 import type { Limits, Timing } from "../config.ts";
 
+/** A lone surrogate (broken UTF-16). SQLite would store it as U+FFFD, so two ids that differ only there would collide. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The string as sent is what is stored: no broken UTF-16. */
+export const wellFormed = (field: string) =>
+  [(text: string) => !LONE_SURROGATE.test(text), { error: `${field} contains broken UTF-16 (a lone surrogate)` }] as const;
+
 export const clientId = z
   .string()
   .min(1)
   .max(200)
+  .refine(...wellFormed("client_id"))
   .optional()
   .describe("Your client_id from enter_queue or join_room. Optional within the same MCP session.");
 
@@ -38,4 +46,5 @@ export const displayName = (limits: Limits) =>
     .min(1, { error: "display_name cannot be empty" })
     .max(limits.maxNameLength, { error: `display_name can be at most ${limits.maxNameLength} characters` })
     .refine((name) => !CONTROL_CHARACTERS.test(name), { error: "display_name cannot contain control characters" })
+    .refine(...wellFormed("display_name"))
     .describe(`The name others see, 1-${limits.maxNameLength} characters. Giving a new one renames you.`);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Limits } from "../config.ts";
-import { clientId, roomId } from "./inputs.ts";
+import { clientId, roomId, wellFormed } from "./inputs.ts";
 import { callerOf, defineTool } from "./tool.ts";
 
 export const sendMessageTool = (limits: Limits) =>
@@ -17,12 +17,14 @@ export const sendMessageTool = (limits: Limits) =>
         .string({ error: "message must be a string" })
         .min(1, { error: "message cannot be empty" })
         .max(limits.maxMessageLength, { error: `message can be at most ${limits.maxMessageLength} characters` })
+        .refine(...wellFormed("message"))
         .describe(`The text, 1-${limits.maxMessageLength} characters.`),
       client_id: clientId,
       client_msg_id: z
         .string()
         .min(1)
         .max(200)
+        .refine(...wellFormed("client_msg_id"))
         .optional()
         .describe("Your own id for this message; a retry with the same id does not send it twice."),
     }),
