@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { call, cleanUp, elapsed, httpClient, ok, pairUp, type RunningServer, startHttp, tempDb } from "./helpers.ts";
+import { rawSession, resultOf } from "./raw-http.ts";
 
 afterAll(cleanUp);
 
@@ -471,5 +472,22 @@ describe("the Host check", () => {
       expect(await response.json()).toMatchObject({ error: { message: "Host not allowed: this server answers only on localhost" } });
     }
     expect((await fetch(new URL("/health", server.url))).status).toBe(200);
+  });
+});
+
+describe("request ids", () => {
+  test("an id still in use by a request in progress is refused, and that request is still answered", async () => {
+    const server = await startHttp(tempDb());
+    const raw = await rawSession(server);
+    await raw.call("join_room", { room_id: "ids", display_name: "Ids" });
+    const call = (name: string, args: object) => raw.post({ id: 500, method: "tools/call", params: { name, arguments: args } });
+    const waiting = call("wait_for_message", { room_id: "ids", timeout: 2 }).then((r) => r.text());
+    await Bun.sleep(200);
+    const reused = await call("whoami", {});
+    expect(reused.status).toBe(400);
+    expect(await reused.json()).toMatchObject({ error: { code: -32600, message: expect.stringContaining("500") } });
+    expect(resultOf(await waiting)).toMatchObject({ timeout: true });
+    // Once answered, the id is free again.
+    expect((await call("whoami", {})).status).toBe(200);
   });
 });

@@ -99,6 +99,12 @@ async function handleMcp(request: Request, sessions: HttpSessions, events: Sqlit
 async function track(session: HttpSession, request: Request, body: unknown): Promise<Response> {
   const { ids, cancelled } = requestsIn(body);
   answered(session, cancelled);
+  // The transport finds a request's stream by its id: a second request with it would take over the
+  // first one's stream, and the first would never be answered.
+  const reused = ids.find((id) => session.inFlight.has(id));
+  if (reused !== undefined) {
+    return jsonRpcError(400, -32600, `Invalid Request: id ${JSON.stringify(reused)} belongs to a request still in progress`);
+  }
   for (const id of ids) session.inFlight.set(id, request.signal);
   session.lastActive = Date.now();
   let response: Response;
