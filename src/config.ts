@@ -76,6 +76,9 @@ const options = {
 
 type OptionName = keyof typeof options;
 
+/** The largest request accepted, in bytes: an HTTP body, or a line over stdio. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
 /** The largest --max-wait accepted. */
 const MAX_WAIT_LIMIT_SECONDS = 86_400;
 

@@ -2,6 +2,7 @@
 import type { Readable, Writable } from "node:stream";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { RequestLines } from "./stdio-lines.ts";
 
 export interface StdioService {
   /** Resolves when stdin ends: the client is gone. */
@@ -17,7 +18,6 @@ export interface StdioService {
  * (the compiled binary carries no bytecode for it, see src/db/open.ts).
  */
 export async function serveStdio(server: Server): Promise<StdioService> {
-  const stdin = new StdinReader();
   const stdout = Bun.stdout.writer();
   // Written, or buffered in order: the transport need not wait for "drain". A write to a client
   // that closed its end fails unheard: that client is gone, and the end of stdin stops the server.
@@ -28,6 +28,7 @@ export async function serveStdio(server: Server): Promise<StdioService> {
     } catch {}
     return true;
   };
+  const stdin = new StdinReader(write);
   const transport = new StdioServerTransport(stdin as unknown as Readable, { write } as unknown as Writable);
   const closed = new Promise<void>((resolve) => {
     stdin.onEnd = resolve;
@@ -39,13 +40,24 @@ export async function serveStdio(server: Server): Promise<StdioService> {
 
 type Listener = (value: Buffer | Error) => void;
 
-/** The little of a node Readable that StdioServerTransport uses: data and error events, and pause. */
+/**
+ * The little of a node Readable that StdioServerTransport uses: data and error events, and pause.
+ * It hands on whole lines that are JSON-RPC messages, and answers any other line itself.
+ */
 class StdinReader {
   /** Called once stdin has ended or failed. */
   onEnd = () => {};
   private readonly listeners = { data: new Set<Listener>(), error: new Set<Listener>() };
   private readonly reader = Bun.stdin.stream().getReader();
+  private readonly lines: RequestLines;
   private reading = false;
+
+  constructor(reply: (line: string) => void) {
+    this.lines = new RequestLines((line) => {
+      const chunk = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+      for (const listener of this.listeners.data) listener(chunk);
+    }, reply);
+  }
 
   on(event: "data" | "error", listener: Listener): this {
     this.listeners[event].add(listener);
@@ -76,8 +88,7 @@ class StdinReader {
       for (;;) {
         const { value, done } = await this.reader.read();
         if (done) break;
-        const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-        for (const listener of this.listeners.data) listener(chunk);
+        this.lines.push(value);
       }
     } catch (error) {
       for (const listener of this.listeners.error) listener(error as Error);

@@ -155,6 +155,28 @@ describe("stdio", () => {
     sqlite.close();
   });
 
+  test("a line that is not one JSON-RPC message gets a JSON-RPC error, and the server goes on", async () => {
+    const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
+    const input =
+      line({ id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pipe", version: "1" } } }) +
+      line({ method: "notifications/initialized" }) +
+      "this is not json\n" +
+      `${JSON.stringify({ id: 3, method: "ping" })}\n` + // no "jsonrpc": "2.0"
+      `[${line({ id: 4, method: "ping" }).trim()}]\n` + // a batch
+      line({ id: 5, method: "ping", params: { pad: "x".repeat(1_100_000) } }) + // over 1 MiB
+      "\r\n" +
+      line({ id: 6, method: "ping" });
+    const child = Bun.spawn([BINARY, "--stdio", "--db", tempDb()], { stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
+    const out = await new Response(child.stdout).text();
+    expect(await child.exited).toBe(0);
+    const replies = out.trim().split("\n").map((l) => JSON.parse(l));
+    // The refusals go out at once, the answers of the SDK a moment later: compare in any order.
+    const seen = replies.map((r) => JSON.stringify([r.id, r.error?.code ?? "ok"])).sort();
+    const expected = [[0, "ok"], [null, -32700], [3, -32600], [null, -32600], [null, -32600], [6, "ok"]];
+    expect(seen).toEqual(expected.map((e) => JSON.stringify(e)).sort());
+    expect(replies.some((r) => r.error?.message.includes("too large"))).toBe(true);
+  });
+
   test("lists the same tools as HTTP", async () => {
     const stdio = await stdioClient(tempDb());
     const { tools } = await stdio.listTools();

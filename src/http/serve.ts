@@ -3,13 +3,12 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { SqliteEventStore } from "../db/event-store.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
+import { MAX_REQUEST_BYTES } from "../config.ts";
 import { log } from "../log.ts";
 import { refusal } from "./guards.ts";
 import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
 
-/** The largest request body accepted, in bytes. */
-const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface HttpServerOptions {
   host: string;
