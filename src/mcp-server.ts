@@ -63,6 +63,27 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output") {
   return rest;
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * tools/call as the SDK reads it, checked by us first: the SDK's own check would answer a malformed
+ * call with an internal error whose message is a dump of zod issues. `arguments: null`, which some
+ * clients send for a tool without arguments, counts as none.
+ */
+const CallToolRequest = CallToolRequestSchema.extend({
+  params: z.preprocess((params) => {
+    if (!isObject(params) || typeof params.name !== "string") {
+      throw new McpError(ErrorCode.InvalidParams, 'tools/call needs params {"name": "<tool>", "arguments": {...}}');
+    }
+    if (params.arguments === null) return { ...params, arguments: undefined };
+    if (params.arguments !== undefined && !isObject(params.arguments)) {
+      throw new McpError(ErrorCode.InvalidParams, `The arguments of ${params.name} must be an object, such as {"room_id": "lobby"}`);
+    }
+    return params;
+  }, CallToolRequestSchema.shape.params),
+});
+
 export interface McpServerOptions {
   /** May start with an identity (`--as NAME`); otherwise enter_queue or join_room gives it one. */
   session?: Session;
@@ -83,7 +104,7 @@ export function createMcpServer(
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListing(tools()) }));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  server.setRequestHandler(CallToolRequest, async (request, extra): Promise<CallToolResult> => {
     const tool = tools().find((t) => t.name === request.params.name);
     if (!tool) {
       const known = tools().map((t) => t.name).join(", ");

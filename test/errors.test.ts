@@ -491,3 +491,30 @@ describe("request ids", () => {
     expect((await call("whoami", {})).status).toBe(200);
   });
 });
+
+describe("malformed tools/call", () => {
+  const reply = async (raw: Awaited<ReturnType<typeof rawSession>>, params: unknown) => {
+    const text = await (await raw.post({ id: 9, method: "tools/call", ...(params === undefined ? {} : { params }) })).text();
+    return JSON.parse(text.split("\n").find((l) => l.startsWith("data: {"))!.slice(6));
+  };
+
+  test("arguments: null counts as no arguments", async () => {
+    const server = await startHttp(tempDb());
+    const raw = await rawSession(server);
+    await raw.call("join_room", { room_id: "nulls", display_name: "Null" });
+    expect((await reply(raw, { name: "whoami", arguments: null })).result.structuredContent).toMatchObject({ sender: "Null" });
+  });
+
+  test("params or arguments of the wrong shape get invalid params (-32602) with a sentence", async () => {
+    const server = await startHttp(tempDb());
+    const raw = await rawSession(server);
+    for (const [params, says] of [
+      [undefined, 'tools/call needs params {"name": "<tool>", "arguments": {...}}'],
+      [{ name: 5 }, 'tools/call needs params {"name": "<tool>", "arguments": {...}}'],
+      [{ name: "join_room", arguments: ["lobby", "Ann"] }, "The arguments of join_room must be an object"],
+      [{ name: "send_message", arguments: "hi" }, "The arguments of send_message must be an object"],
+    ] as const) {
+      expect((await reply(raw, params)).error).toMatchObject({ code: -32602, message: expect.stringContaining(says) });
+    }
+  });
+});
