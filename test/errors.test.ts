@@ -518,3 +518,26 @@ describe("malformed tools/call", () => {
     }
   });
 });
+
+describe("slow clients", () => {
+  test("a request that stops half way is dropped after 10 s of silence; the server goes on", async () => {
+    const server = await startHttp(tempDb());
+    let closedAt: number | undefined;
+    const started = performance.now();
+    const socket = await Bun.connect({
+      hostname: server.url.hostname,
+      port: Number(server.url.port),
+      socket: { data() {}, close: () => void (closedAt = performance.now() - started) },
+    });
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: ${server.url.host}\r\nContent-Type: application/json\r\n` +
+        `Accept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":`,
+    );
+    for (let i = 0; i < 30 && closedAt === undefined; i++) await Bun.sleep(500);
+    socket.end();
+    expect(closedAt).toBeGreaterThan(9_000);
+    expect(closedAt).toBeLessThan(14_000);
+    const client = await httpClient(server);
+    expect(await ok(client, "join_room", { room_id: "after-slow", display_name: "After" })).toMatchObject({ room_id: "after-slow" });
+  }, 30_000);
+});

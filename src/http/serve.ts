@@ -10,6 +10,9 @@ import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
 
 
+/** Seconds of silence after which a connection is closed, except while /mcp answers a request. */
+const IDLE_SECONDS = 10;
+
 export interface HttpServerOptions {
   host: string;
   port: number;
@@ -32,20 +35,22 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
   const sessions = new HttpSessions(options.newServer, options.events);
   // Every path, not only /mcp: a page reached by DNS rebinding must not read /health either.
   const guarded =
-    (handler: (request: Request) => Response | Promise<Response>) =>
-    (request: Request): Response | Promise<Response> => {
+    (handler: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response>) =>
+    (request: Request, server: Bun.Server<undefined>): Response | Promise<Response> => {
       const refused = refusal(request, options.host);
-      return refused ? jsonRpcError(403, -32000, refused) : handler(request);
+      return refused ? jsonRpcError(403, -32000, refused) : handler(request, server);
     };
   const bun = Bun.serve({
     hostname: options.host,
     port: options.port,
-    // Bun closes connections silent for idleTimeout seconds (default 10); a quiet long-poll is silent.
-    idleTimeout: 0,
+    // A connection silent this long is closed: a client that stops half way through a request, or an
+    // idle keep-alive connection. Once /mcp has a whole request, its answer may take minutes: a quiet
+    // long-poll is silent for longer, so handleMcp lifts the limit for it.
+    idleTimeout: IDLE_SECONDS,
     // The largest message is 8,000 characters; nothing legitimate comes near this (Bun's default is 128 MB).
     maxRequestBodySize: MAX_REQUEST_BYTES,
     routes: {
-      "/mcp": guarded((request) => handleMcp(request, sessions, options.events)),
+      "/mcp": guarded((request, server) => handleMcp(request, server, sessions, options.events)),
       "/health": guarded(() => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() })),
     },
     fetch: guarded(() => Response.json({ error: "Not found. The MCP endpoint is /mcp." }, { status: 404 })),
@@ -63,7 +68,12 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
   };
 }
 
-async function handleMcp(request: Request, sessions: HttpSessions, events: SqliteEventStore): Promise<Response> {
+async function handleMcp(
+  request: Request,
+  server: Bun.Server<undefined>,
+  sessions: HttpSessions,
+  events: SqliteEventStore,
+): Promise<Response> {
   const sessionId = request.headers.get("mcp-session-id");
   let body: unknown;
   if (request.method === "POST") {
@@ -73,6 +83,7 @@ async function handleMcp(request: Request, sessions: HttpSessions, events: Sqlit
       return jsonRpcError(400, -32700, "Parse error: the body must be JSON-RPC in JSON");
     }
   }
+  server.timeout(request, 0);
   let session: HttpSession | undefined;
   if (sessionId) {
     session = sessions.get(sessionId);
