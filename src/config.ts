@@ -1,5 +1,5 @@
 // Every option once: its flag, its environment variable, its default and why.
-import { CONTROL_CHARACTERS } from "./chat/names.ts";
+import { nameProblem } from "./chat/names.ts";
 
 export interface Limits {
   /** Longest display name, in characters after trimming. */
@@ -133,9 +133,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const localName = pick("as")?.trim();
   if (localName !== undefined) {
     if (!values.stdio) throw new ConfigError("--as works with --stdio only: over HTTP each client brings its own identity");
-    if (localName.length < 1 || localName.length > limits.maxNameLength || CONTROL_CHARACTERS.test(localName)) {
-      throw new ConfigError(`--as must be 1-${limits.maxNameLength} characters without control characters`);
-    }
+    const tooLongOrShort = localName.length < 1 || localName.length > limits.maxNameLength;
+    const problem = tooLongOrShort ? `must be 1-${limits.maxNameLength} characters` : nameProblem(localName);
+    if (problem) throw new ConfigError(`--as ${problem}`);
   }
   return {
     kind: "serve",

@@ -207,6 +207,9 @@ describe("invalid input", () => {
     ["display_name a number", "join_room", { room_id: ROOM, display_name: 42 }, "display_name"],
     ["display_name null", "join_room", { room_id: ROOM, display_name: null }, "display_name"],
     ["display_name an object", "join_room", { room_id: ROOM, display_name: { first: "Al" } }, "display_name"],
+    // Names that show nothing, or could pass for another name.
+    ["display_name only a zero-width space", "join_room", { room_id: ROOM, display_name: "\u200b" }, "display_name"],
+    ["display_name with a right-to-left override", "join_room", { room_id: ROOM, display_name: "\u202eecilA" }, "display_name"],
     // Broken UTF-16 (a lone surrogate) would be stored as U+FFFD: altered, and ids could collide.
     ["display_name with a lone surrogate", "join_room", { room_id: ROOM, display_name: "Al\ud800ice" }, "display_name"],
     ["message with a lone surrogate", "send_message", { room_id: ROOM, message: "x\ud800y" }, "message"],

@@ -1,6 +1,6 @@
 // Input fields shared by several tools, with the limits of the contract and messages a person reads.
 import { z } from "zod";
-import { CONTROL_CHARACTERS } from "../chat/names.ts";
+import { nameProblem } from "../chat/names.ts";
 import type { Limits, Timing } from "../config.ts";
 
 /** A lone surrogate (broken UTF-16). SQLite would store it as U+FFFD, so two ids that differ only there would collide. */
@@ -45,6 +45,9 @@ export const displayName = (limits: Limits) =>
     .trim()
     .min(1, { error: "display_name cannot be empty" })
     .max(limits.maxNameLength, { error: `display_name can be at most ${limits.maxNameLength} characters` })
-    .refine((name) => !CONTROL_CHARACTERS.test(name), { error: "display_name cannot contain control characters" })
+    .superRefine((name, context) => {
+      const problem = name && nameProblem(name); // an empty one is already "cannot be empty"
+      if (problem) context.addIssue({ code: "custom", message: `display_name ${problem}` });
+    })
     .refine(...wellFormed("display_name"))
     .describe(`The name others see, 1-${limits.maxNameLength} characters. Giving a new one renames you.`);

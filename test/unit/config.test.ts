@@ -40,5 +40,9 @@ describe("parseCli", () => {
     // Past a day a wait would outgrow what a timer can count.
     expect(refused(["--max-wait", "86401", "--idle-timeout", "100000"])).toThrow(/--max-wait must be a number from 0 to 86400/);
     expect(serve(["--max-wait", "86400", "--idle-timeout", "86401"]).timing.maxWaitSeconds).toBe(86400);
+    // --as follows the display_name rules.
+    expect(refused(["--stdio", "--as", "a\u0007b"])).toThrow(new ConfigError("--as cannot contain control characters"));
+    expect(refused(["--stdio", "--as", "\u200b"])).toThrow(new ConfigError("--as needs at least one visible character"));
+    expect(serve(["--stdio", "--as", "planner 👩‍💻"]).localName).toBe("planner 👩‍💻");
   });
 });
