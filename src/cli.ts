@@ -91,6 +91,7 @@ async function serve(config: Config): Promise<void> {
     http = serveHttp({
       host: config.host,
       port: config.port,
+      maxSessions: config.maxSessions,
       newServer: (options) => createMcpServer(chat, tools, options),
       events,
       stats: () => ({ waiting: chat.waits.total }),

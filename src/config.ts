@@ -29,6 +29,8 @@ export interface Config {
   localName?: string;
   host: string;
   port: number;
+  /** HTTP sessions held at once; a new one beyond it replaces the one idle the longest. */
+  maxSessions: number;
   dbPath: string;
   timing: Timing;
   limits: Limits;
@@ -61,6 +63,7 @@ const options = {
   as: { type: "string", env: "MCP_CHAT_AS", help: "With --stdio: be the named local participant NAME, the same after restarts." },
   host: { type: "string", env: "MCP_CHAT_HOST", help: "Address to listen on (default 127.0.0.1)." },
   port: { type: "string", env: "PORT", help: "HTTP port (default 8000; 0 picks a free one)." },
+  "max-sessions": { type: "string", env: "MCP_CHAT_MAX_SESSIONS", help: "Most HTTP sessions held at once (default 20000); a new one replaces the one idle the longest." },
   db: { type: "string", env: "MCP_CHAT_DB", help: "SQLite file (default $XDG_DATA_HOME/mcp-chat/chat.db)." },
   "default-wait": { type: "string", env: "MCP_CHAT_DEFAULT_WAIT", help: "Seconds a wait lasts when the caller gives none (default 30)." },
   "max-wait": { type: "string", env: "MCP_CHAT_MAX_WAIT", help: "Longest wait in seconds, at most 86400; longer requests are clamped (default 300)." },
@@ -144,6 +147,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       localName,
       host: pick("host") ?? "127.0.0.1",
       port: whole("port", pick("port"), 8000, 0, 65535),
+      maxSessions: whole("max-sessions", pick("max-sessions"), 20_000, 1),
       dbPath: pick("db") ?? defaultDbPath(env),
       timing,
       limits,

@@ -544,3 +544,30 @@ describe("slow clients", () => {
     expect(await ok(client, "join_room", { room_id: "after-slow", display_name: "After" })).toMatchObject({ room_id: "after-slow" });
   }, 30_000);
 });
+
+describe("the session limit", () => {
+  test("a new session replaces the one idle the longest; with every session busy it gets 503", async () => {
+    const server = await startHttp(tempDb(), ["--max-sessions", "2"]);
+    const oldest = await rawSession(server);
+    await oldest.call("join_room", { room_id: "full", display_name: "Oldest" });
+    await Bun.sleep(20);
+    const newer = await rawSession(server);
+    await newer.call("join_room", { room_id: "full", display_name: "Newer" });
+    await rawSession(server); // the third: the oldest makes room
+    expect((await oldest.post({ id: 50, method: "ping" })).status).toBe(404);
+    expect((await newer.call("whoami", {})).sender).toBe("Newer");
+
+    // Every session answering a request: none can make room.
+    const busy = await startHttp(tempDb(), ["--max-sessions", "1"]);
+    const waiter = await rawSession(busy);
+    await waiter.call("join_room", { room_id: "busy", display_name: "Waiter" });
+    await waiter.startCall("wait_for_message", { room_id: "busy", timeout: 3 }); // in flight for 3 s
+    const refused = await fetch(busy.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "late", version: "1" } } }),
+    });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: { message: expect.stringContaining("Server busy") } });
+  });
+});

@@ -18,6 +18,8 @@ export interface HttpServerOptions {
   port: number;
   newServer: (options: McpServerOptions) => Server;
   events: SqliteEventStore;
+  /** HTTP sessions held at once. */
+  maxSessions: number;
   /** Figures for /health, from the layers below. */
   stats: () => Record<string, number>;
 }
@@ -32,7 +34,7 @@ export interface HttpServer {
 }
 
 export function serveHttp(options: HttpServerOptions): HttpServer {
-  const sessions = new HttpSessions(options.newServer, options.events);
+  const sessions = new HttpSessions(options.newServer, options.events, options.maxSessions);
   // Every path, not only /mcp: a page reached by DNS rebinding must not read /health either.
   const guarded =
     (handler: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response>) =>
@@ -94,6 +96,7 @@ async function handleMcp(
     if (!session) return sessionNotFound();
   } else if (request.method === "POST" && isInitializeRequest(body)) {
     session = await sessions.open();
+    if (!session) return jsonRpcError(503, -32000, "Server busy: every session is answering a request; try again shortly");
   } else {
     return jsonRpcError(400, -32000, "Bad Request: no Mcp-Session-Id header; send initialize first");
   }

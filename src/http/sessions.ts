@@ -41,6 +41,7 @@ export class HttpSessions {
   constructor(
     private readonly newServer: (options: McpServerOptions) => Server,
     private readonly events: SqliteEventStore,
+    private readonly maxSessions: number,
   ) {
     this.sweeper = setInterval(() => this.closeIdle(Date.now() - SESSION_IDLE_MS), SWEEP_EVERY_MS);
     this.sweeper.unref();
@@ -61,8 +62,13 @@ export class HttpSessions {
     return total;
   }
 
-  /** A transport for an initialize request; it joins the map once the SDK has given it an id. */
-  async open(): Promise<HttpSession> {
+  /**
+   * A transport for an initialize request; it joins the map once the SDK has given it an id. When
+   * the server holds its most sessions, the one idle the longest makes room (its client gets 404
+   * and initializes again); with every session answering a request, there is none: undefined.
+   */
+  async open(): Promise<HttpSession | undefined> {
+    if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
     const transport = new AnsweringTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       eventStore: this.events.forTransport(() => transport.sessionId),
@@ -83,6 +89,18 @@ export class HttpSessions {
   async closeAll(): Promise<void> {
     clearInterval(this.sweeper);
     await Promise.all([...this.sessions.values()].map((s) => s.transport.close()));
+  }
+
+  private closeLongestIdle(): boolean {
+    let longest: HttpSession | undefined;
+    for (const session of this.sessions.values()) {
+      if (session.inFlight.size === 0 && (!longest || session.lastActive < longest.lastActive)) longest = session;
+    }
+    if (!longest?.transport.sessionId) return false;
+    // At once, not when close() settles: the new session must not find the map still full.
+    this.sessions.delete(longest.transport.sessionId);
+    void longest.transport.close();
+    return true;
   }
 
   private closeIdle(before: number): void {
