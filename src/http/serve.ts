@@ -35,6 +35,8 @@ export interface HttpServer {
 
 export function serveHttp(options: HttpServerOptions): HttpServer {
   const sessions = new HttpSessions(options.newServer, options.events, options.maxSessions);
+  /** /mcp requests not yet handed to a session (their body may still be arriving). */
+  let arriving = 0;
   // Every path, not only /mcp: a page reached by DNS rebinding must not read /health either.
   const guarded =
     (handler: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response>) =>
@@ -52,7 +54,15 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
     // The largest message is 8,000 characters; nothing legitimate comes near this (Bun's default is 128 MB).
     maxRequestBodySize: MAX_REQUEST_BYTES,
     routes: {
-      "/mcp": guarded((request, server) => handleMcp(request, server, sessions, options.events)),
+      "/mcp": guarded(async (request, server) => {
+        // Counted from its first byte: a stop also waits for a request whose body is still arriving.
+        arriving++;
+        try {
+          return await handleMcp(request, server, sessions, options.events);
+        } finally {
+          arriving--;
+        }
+      }),
       "/health": guarded(() => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() })),
     },
     fetch: guarded(() => Response.json({ error: "Not found. The MCP endpoint is /mcp." }, { status: 404 })),
@@ -61,7 +71,7 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
     url: new URL("/mcp", bun.url),
     stopListening: () => void bun.stop(false),
     get inFlight() {
-      return sessions.inFlight;
+      return arriving + sessions.inFlight;
     },
     async close() {
       await sessions.closeAll();
