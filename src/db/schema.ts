@@ -87,7 +87,7 @@ export const localIdentities = sqliteTable("local_identities", {
 export const streamEvents = sqliteTable(
   "stream_events",
   {
-    /** A random UUID from the transport: one stream of one server process. */
+    /** `<session id>.<the SDK's stream id>`: one stream of one HTTP session. */
     streamId: text("stream_id").notNull(),
     /** The event's place in its stream. */
     seq: integer("seq").notNull(),
