@@ -7,7 +7,7 @@ import { authenticate, type Caller, establish, localIdentity } from "./identity.
 import { enterQueue, queueStatus, type QueueResult } from "./queue.ts";
 import { Presence } from "./presence.ts";
 import { type MemberView, messageView, type MessageView } from "./views.ts";
-import { waitFor } from "./wait.ts";
+import { StopSwitch, waitFor } from "./wait.ts";
 import { WaitLimit } from "./wait-limit.ts";
 
 export interface ChatDeps {
@@ -40,7 +40,7 @@ export class Chat {
   readonly now: () => number;
   readonly waits: WaitLimit;
   readonly presence: Presence;
-  private readonly stopping = new AbortController();
+  private readonly stopping = new StopSwitch();
 
   constructor(deps: ChatDeps) {
     this.store = deps.store;
@@ -80,8 +80,8 @@ export class Chat {
   }
 
   /** What ends a wait early: the request's own signals, or the server stopping. */
-  waitSignals(request: WaitRequest): AbortSignal[] {
-    return [...(request.signals ?? []), this.stopping.signal];
+  waitEnders(request: WaitRequest): { signals: AbortSignal[]; stopSwitch: StopSwitch } {
+    return { signals: request.signals ?? [], stopSwitch: this.stopping };
   }
 
   /**
@@ -89,7 +89,7 @@ export class Chat {
    * once (which tells the client to call again) instead of being cut off.
    */
   stopWaiting(): void {
-    this.stopping.abort();
+    this.stopping.stop();
   }
 
   // the queue
@@ -176,7 +176,7 @@ export class Chat {
     this.requireMember(roomId, me.id);
     const next = () => this.nextMessage(roomId, me.id, afterSeq);
     const found = await this.holdWait(caller, request, () =>
-      waitFor(this.doorbell, roomTopic(roomId), next, { timeoutMs: this.waitMs(request), signals: this.waitSignals(request) }),
+      waitFor(this.doorbell, roomTopic(roomId), next, { timeoutMs: this.waitMs(request), ...this.waitEnders(request) }),
     );
     return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
   }

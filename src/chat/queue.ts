@@ -15,7 +15,7 @@ export async function enterQueue(chat: Chat, caller: Caller, request: WaitReques
   const me = caller.participant.id;
   const graceMs = chat.timing.queueGraceSeconds * 1000;
   const timeoutMs = chat.waitMs(request);
-  const signals = chat.waitSignals(request);
+  const enders = chat.waitEnders(request);
   // Joining (or timing out) queues the caller; a ring only looks for a match, and writes only then.
   const join = () => tryMatch(chat, me, graceMs, true);
   const check = () => tryMatch(chat, me, graceMs, false);
@@ -26,12 +26,12 @@ export async function enterQueue(chat: Chat, caller: Caller, request: WaitReques
   // While blocked, keep the entry live a grace period ahead; a killed process stops the heartbeat.
   const heartbeat = setInterval(() => bestEffort("queue heartbeat", () => chat.store.setQueueLiveUntil(me, chat.now() + graceMs)), graceMs / 3);
   try {
-    const matched = await waitFor(chat.doorbell, queueTopic, check, { timeoutMs, signals });
+    const matched = await waitFor(chat.doorbell, queueTopic, check, { timeoutMs, ...enders });
     if (matched) return matched;
   } finally {
     clearInterval(heartbeat);
   }
-  if (signals.some((signal) => signal.aborted)) {
+  if (enders.stopSwitch.stopped || enders.signals.some((signal) => signal.aborted)) {
     // Cancelled, disconnected or shutting down: the caller is not there to be paired. Unmatchable
     // at once, no grace period; the result tells a client that still listens to call again.
     const place = waitingStatus(chat, me) ?? { status: "waiting", position: 1, queue_length: 1 };
