@@ -155,6 +155,31 @@ describe("stdio", () => {
     sqlite.close();
   });
 
+  test("a send piped in just before a leave is stored before the leave", async () => {
+    const db = tempDb();
+    const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
+    const call = (id: number, name: string, args: object) => line({ id, method: "tools/call", params: { name, arguments: args } });
+    const input =
+      line({ id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pipe", version: "1" } } }) +
+      line({ method: "notifications/initialized" }) +
+      call(1, "join_room", { room_id: "piped", display_name: "Pipe" }) +
+      call(2, "send_message", { room_id: "piped", message: "last words" }) +
+      call(3, "leave_chat", { room_id: "piped" });
+    const child = Bun.spawn([BINARY, "--stdio", "--db", db], { stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
+    const out = await new Response(child.stdout).text();
+    expect(await child.exited).toBe(0);
+    const answered = out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(answered.find((m) => m.id === 2).result.structuredContent).toMatchObject({ success: true, seq: 2 });
+    expect(answered.find((m) => m.id === 3).result.isError).toBeUndefined();
+    const sqlite = new Database(db, { readonly: true });
+    expect(sqlite.query("SELECT seq, body FROM messages WHERE room_id = 'piped' ORDER BY seq").all()).toEqual([
+      { seq: 1, body: "Pipe joined" },
+      { seq: 2, body: "last words" },
+      { seq: 3, body: "Pipe left" },
+    ]);
+    sqlite.close();
+  });
+
   test("a line that is not one JSON-RPC message gets a JSON-RPC error, and the server goes on", async () => {
     const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
     const input =

@@ -106,6 +106,9 @@ export class ChatStore {
    * commits without its own fsync and reaches the disk with the next one.
    */
   write<T>(work: () => T): T {
+    // Sends that came first commit first: a send then a leave sent without waiting in between
+    // must not find its sender gone.
+    if (this.queued.length > 0) this.commitQueued();
     this.hot.syncFull.run();
     try {
       return this.db.$client.transaction(work).immediate();
@@ -147,6 +150,7 @@ export class ChatStore {
 
   private commitQueued(): void {
     const batch = this.queued;
+    if (batch.length === 0) return; // a write ahead of it committed it already
     this.queued = [];
     const sqlite = this.db.$client;
     let outcomes: (() => void)[];
