@@ -93,6 +93,8 @@ function prepareHotQueries(db: ChatDb) {
 
 export class ChatStore {
   private hotQueries: ReturnType<typeof prepareHotQueries> | undefined;
+  /** Rows read inside `together`, by room id and by "<room id> <seq>"; see there. */
+  private frozen: { rooms: Map<string, Room>; messages: Map<string, StoredMessage> } | undefined;
   /** Work waiting for the next shared commit (see writeSoon). */
   private queued: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
 
@@ -125,6 +127,8 @@ export class ChatStore {
   /**
    * Runs `work`, which only moves read cursors, in one transaction without an fsync of its own.
    * Bookkeeping: a failure is logged, and work that could not begin a transaction runs without one.
+   * The transaction holds the write lock, so no other process can add rooms or messages meanwhile:
+   * the rooms and messages `work` reads are read once (a ring's hundred readers want the same ones).
    */
   together(work: () => void): void {
     const sqlite = this.db.$client;
@@ -133,7 +137,12 @@ export class ChatStore {
     try {
       sqlite.transaction(() => {
         ran = true;
-        work();
+        this.frozen = { rooms: new Map(), messages: new Map() };
+        try {
+          work();
+        } finally {
+          this.frozen = undefined;
+        }
       }).immediate();
     } catch (error) {
       if (ran) log("committing moved read cursors failed (their messages will come again):", error);
@@ -216,10 +225,15 @@ export class ChatStore {
   // rooms and memberships
 
   room(id: string): Room | undefined {
-    return this.hot.room.get({ id });
+    const known = this.frozen?.rooms.get(id);
+    if (known) return known;
+    const room = this.hot.room.get({ id });
+    if (room) this.frozen?.rooms.set(id, room);
+    return room;
   }
 
   insertRoom(row: Omit<Room, "lastSeq">): void {
+    this.frozen = undefined;
     this.db.insert(rooms).values(row).run();
   }
 
@@ -292,6 +306,7 @@ export class ChatStore {
    * run 1, 2, 3... with no gap (messages are never deleted): nextMessageFor relies on it.
    */
   appendMessage(row: Omit<StoredMessage, "seq">): StoredMessage {
+    this.frozen = undefined;
     const { lastSeq } = this.hot.bumpSeq.get({ roomId: row.roomId })!;
     const stored = { ...row, seq: lastSeq };
     this.hot.insertMessage.run(stored);
@@ -303,9 +318,18 @@ export class ChatStore {
     // A room's seqs have no gaps (appendMessage), so this is usually the next seq, found by key in
     // 2-3 us, or nothing. The ORDER BY ... LIMIT 1 search, needed past the reader's own messages,
     // costs about 15 us although its plan walks the same index (measured on SQLite 3.54).
-    const following = this.hot.messageAt.get({ roomId, seq: afterSeq + 1 });
+    const following = this.messageAt(roomId, afterSeq + 1);
     if (!following || following.senderId !== readerId) return following;
     return this.hot.nextMessageFor.get({ roomId, readerId, afterSeq });
+  }
+
+  private messageAt(roomId: string, seq: number): StoredMessage | undefined {
+    const key = `${roomId} ${seq}`;
+    const known = this.frozen?.messages.get(key);
+    if (known) return known;
+    const message = this.hot.messageAt.get({ roomId, seq });
+    if (message) this.frozen?.messages.set(key, message);
+    return message;
   }
 
   countMessagesFor(roomId: string, readerId: string, afterSeq: number): number {
