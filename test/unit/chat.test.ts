@@ -145,23 +145,23 @@ describe("presence", () => {
     const chat = new Chat({
       store: new ChatStore(openDatabase(":memory:")),
       doorbell: new LocalDoorbell(),
-      timing: { ...defaultTiming, idleTimeoutSeconds: 10, maxWaitSeconds: 9.5 },
+      timing: { ...defaultTiming, idleTimeoutSeconds: 10, maxWaitSeconds: 9.8 },
       limits: defaultLimits,
       now: () => now,
     });
     const me = chat.establish(undefined, "Me");
     chat.joinRoom(me, "r");
-    now += 900; // an ordinary call this soon after the last one is not written down...
+    now += 400; // an ordinary call this soon after the last one (a twentieth of the idle time-out) is not written down...
     // Touches are written at the end of the event loop's turn.
     const seen = async () => {
       await new Promise((resolve) => setImmediate(resolve));
       return chat.store.participant(me.participant.id)!.lastSeenAt;
     };
     chat.authenticate(me.clientId);
-    expect(await seen()).toBe(now - 900);
-    // ...but a 9.5 s wait would outlast the 10 s idle time-out counted from then, so it is.
+    expect(await seen()).toBe(now - 400);
+    // ...but a 9.8 s wait would outlast the 10 s idle time-out counted from then, so it is.
     const stop = new AbortController();
-    const waiting = chat.waitForMessage(me, "r", undefined, { timeoutSeconds: 9.5, signals: [stop.signal] });
+    const waiting = chat.waitForMessage(me, "r", undefined, { timeoutSeconds: 9.8, signals: [stop.signal] });
     expect(await seen()).toBe(now);
     stop.abort();
     await waiting;
