@@ -6,10 +6,12 @@ import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sd
 /** Often enough for the common 15-60 s client time-outs. */
 const PROGRESS_EVERY_MS = 10_000;
 
+const noProgress = () => {};
+
 /** Sends progress every PROGRESS_EVERY_MS if the request asked for it; returns how to stop. */
 export function reportProgressWhileBlocked(extra: RequestHandlerExtra<ServerRequest, ServerNotification>): () => void {
   const progressToken = extra._meta?.progressToken;
-  if (progressToken === undefined) return () => {};
+  if (progressToken === undefined) return noProgress;
   let seconds = 0;
   const timer = setInterval(() => {
     // Progress must grow with every notification: seconds waited does.

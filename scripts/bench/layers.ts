@@ -193,7 +193,8 @@ await runBench("layers", 120_000, async () => {
   // events: the SSE event store, when there is one.
   if (existsSync(join(ROOT, "src", "db", "event-store.ts"))) {
     const { SqliteEventStore } = await src("db/event-store.ts");
-    const events = new SqliteEventStore(db).forTransport(() => "layers-session");
+    const events = new SqliteEventStore(db).forSession();
+    events.sessionId = "layers-session";
     const response = { jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "x".repeat(200) }] } };
     time("events_us", async () => {
       // Two requests, each a priming event (empty, as the SDK sends it: an id, no row) and a

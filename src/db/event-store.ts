@@ -29,30 +29,9 @@ export class SqliteEventStore {
       .prepare();
   }
 
-  /**
-   * The store of the transport of session `sessionId` (known once the session is initialized,
-   * before its first event). Its stream ids are keyed under the session id: transports reuse
-   * names like "_GET_stream", and an event id must replay only its own session's stream, also
-   * after a restart. Event ids read "<session id>.<stream id>/<seq>".
-   */
-  forTransport(sessionId: () => string | undefined): EventStore {
-    let known: string | undefined;
-    const prefix = () => (known ??= `${sessionId() ?? crypto.randomUUID()}.`);
-    // Any id under this session's prefix names one of its streams, kept events or not.
-    const ownEvent = (eventId: string) => {
-      const event = parseEventId(eventId);
-      return event?.key.startsWith(prefix()) ? { ...event, streamId: event.key.slice(prefix().length) } : undefined;
-    };
-    return {
-      storeEvent: async (streamId, message) => this.store(prefix() + streamId, message),
-      getStreamIdForEventId: async (eventId) => ownEvent(eventId)?.streamId,
-      replayEventsAfter: async (lastEventId, { send }) => {
-        const event = ownEvent(lastEventId);
-        if (!event) throw new Error(`Not an event of this session: ${lastEventId}`);
-        for (const [eventId, message] of this.eventsOf(event.key, event.seq)) await send(eventId, message);
-        return event.streamId;
-      },
-    };
+  /** The store of one session's transport; tell it the session's id as soon as the SDK has made it. */
+  forSession(): SessionEventStore {
+    return new SessionEventStore(this);
   }
 
   /** Forgets events older than the retention period. */
@@ -76,7 +55,8 @@ export class SqliteEventStore {
     }
   }
 
-  private store(key: string, message: JSONRPCMessage): string {
+  /** Keeps `message` as the next event of stream `key`; returns its event id. */
+  append(key: string, message: JSONRPCMessage): string {
     const seq = this.nextSeq++;
     // A priming event (the SDK's empty first event of a stream) carries nothing to replay: only
     // its id matters, and the stream's later events are found by it without a row of its own.
@@ -99,7 +79,7 @@ export class SqliteEventStore {
   }
 
   /** The kept events of stream `key` after `seq`, oldest first, with their event ids. */
-  private eventsOf(key: string, seq: number): [string, JSONRPCMessage][] {
+  eventsOf(key: string, seq: number): [string, JSONRPCMessage][] {
     this.flush();
     return this.db
       .select()
@@ -108,6 +88,48 @@ export class SqliteEventStore {
       .orderBy(asc(streamEvents.seq))
       .all()
       .map((row): [string, JSONRPCMessage] => [`${row.streamId}/${row.seq}`, JSON.parse(row.message)]);
+  }
+}
+
+/**
+ * One session's events. Its stream ids are keyed under the session id: transports reuse names like
+ * "_GET_stream", and an event id must replay only its own session's stream, also after a restart.
+ * Event ids read "<session id>.<stream id>/<seq>". A class, where closures would cost every one of
+ * thousands of sessions half a dozen functions.
+ */
+export class SessionEventStore implements EventStore {
+  /** Set when the SDK has made the session's id, which it does before the session's first event. */
+  sessionId: string | undefined;
+  private knownPrefix: string | undefined;
+
+  constructor(private readonly events: SqliteEventStore) {}
+
+  async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
+    return this.events.append(this.prefix() + streamId, message);
+  }
+
+  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    return this.ownEvent(eventId)?.streamId;
+  }
+
+  async replayEventsAfter(
+    lastEventId: string,
+    { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<string> {
+    const event = this.ownEvent(lastEventId);
+    if (!event) throw new Error(`Not an event of this session: ${lastEventId}`);
+    for (const [eventId, message] of this.events.eventsOf(event.key, event.seq)) await send(eventId, message);
+    return event.streamId;
+  }
+
+  private prefix(): string {
+    return (this.knownPrefix ??= `${this.sessionId ?? crypto.randomUUID()}.`);
+  }
+
+  /** Any id under this session's prefix names one of its streams, kept events or not. */
+  private ownEvent(eventId: string) {
+    const event = parseEventId(eventId);
+    return event?.key.startsWith(this.prefix()) ? { ...event, streamId: event.key.slice(this.prefix().length) } : undefined;
   }
 }
 

@@ -138,8 +138,10 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
     log("handling an MCP request failed:", error);
     return jsonRpcError(500, -32603, "Internal error: the server could not handle this request; it was logged");
   }
-  // Only an event stream carries responses; a refusal (a JSON error) answers none of the requests.
-  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) answered(session, ids);
+  // Only an event stream (200) carries responses; a refusal (an error status) answers none of the
+  // requests. The status, not the Content-Type: reading headers makes a Headers object that every
+  // held long-poll would keep.
+  if (response.status !== 200) answered(session, ids);
   else if (request.method === "GET" && request.headers.has("last-event-id")) return endingAfterAnAnswer(response);
   return response;
 }

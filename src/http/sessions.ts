@@ -10,6 +10,8 @@ import type { McpServerOptions } from "../mcp-server.ts";
 const SESSION_IDLE_MS = 30 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 
+const newSessionId = () => crypto.randomUUID();
+
 /** The SDK's transport, telling when it is done with the response to a request. */
 class AnsweringTransport extends WebStandardStreamableHTTPServerTransport {
   onanswered?: (requestId: RequestId) => void;
@@ -69,10 +71,14 @@ export class HttpSessions {
    */
   async open(): Promise<HttpSession | undefined> {
     if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
+    const events = this.events.forSession();
     const transport = new AnsweringTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
-      eventStore: this.events.forTransport(() => transport.sessionId),
-      onsessioninitialized: (id) => void this.sessions.set(id, session),
+      sessionIdGenerator: newSessionId,
+      eventStore: events,
+      onsessioninitialized: (id) => {
+        events.sessionId = id;
+        this.sessions.set(id, session);
+      },
       onsessionclosed: (id) => void this.sessions.delete(id),
     });
     const session: HttpSession = { transport, lastActive: Date.now(), inFlight: new Map() };
