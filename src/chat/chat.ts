@@ -271,7 +271,7 @@ export class Chat {
   }
 
   private partnerHasLeft(roomId: string, participantId: string): boolean {
-    return this.store.members(roomId).some((m) => m.id !== participantId && this.presence.isGone(m));
+    return this.store.hasGoneMember(roomId, participantId, this.presence.presentSince());
   }
 
   private appendSystemMessage(roomId: string, body: string, now: number) {

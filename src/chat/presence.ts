@@ -29,10 +29,6 @@ export class Presence {
     return this.now() - this.idleMs;
   }
 
-  isGone(member: { leftAt: number | null; lastSeenAt: number }): boolean {
-    return member.leftAt !== null || member.lastSeenAt < this.presentSince();
-  }
-
   /**
    * Records a call. `stayPresentMs`: the call may last that long (a wait), and its caller must
    * not count as gone before it ends, however coarsely last_seen_at is kept. Bookkeeping only:

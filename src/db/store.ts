@@ -1,5 +1,5 @@
 // Every query mcp-chat makes, in one place. The domain composes them; nothing else touches SQL.
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
 import { log } from "../log.ts";
 import { localIdentities, memberships, messages, participants, queueEntries, rooms } from "./schema.ts";
@@ -49,6 +49,19 @@ function prepareHotQueries(db: ChatDb) {
       .innerJoin(participants, eq(participants.id, memberships.participantId))
       .where(eq(memberships.roomId, $("roomId")))
       .orderBy(asc(memberships.joinedAt))
+      .prepare(),
+    goneMember: db
+      .select({ id: memberships.participantId })
+      .from(memberships)
+      .innerJoin(participants, eq(participants.id, memberships.participantId))
+      .where(
+        and(
+          eq(memberships.roomId, $("roomId")),
+          ne(memberships.participantId, $("participantId")),
+          or(isNotNull(memberships.leftAt), lt(participants.lastSeenAt, $("presentSince"))),
+        ),
+      )
+      .limit(1)
       .prepare(),
     messageByClientMsgId: db
       .select()
@@ -274,6 +287,11 @@ export class ChatStore {
   /** Everyone who ever joined the room, with whether they left and when they were last seen. */
   members(roomId: string) {
     return this.hot.members.all({ roomId });
+  }
+
+  /** Whether a member other than `participantId` left, or was last seen before `presentSince`. */
+  hasGoneMember(roomId: string, participantId: string, presentSince: number): boolean {
+    return this.hot.goneMember.get({ roomId, participantId, presentSince }) !== undefined;
   }
 
   countPresentMembers(roomId: string): number {
