@@ -2,9 +2,15 @@
 // re-reads it. Keeping waking behind this interface lets another process or machine ring the
 // same bell (a shared SQLite file, PostgreSQL LISTEN/NOTIFY) without the domain knowing.
 
+/**
+ * Listen and unlisten in pairs, as with addEventListener, rather than listen returning a function
+ * that stops: 10,000 held waits would each keep that closure and its scope.
+ */
 export interface Doorbell {
-  /** Calls onRing each time `topic` rings, until the returned function is called. */
-  listen(topic: string, onRing: () => void): () => void;
+  /** Calls onRing each time `topic` rings, until unlisten with the same two arguments. */
+  listen(topic: string, onRing: () => void): void;
+  /** Ends one listen; call it once for each. */
+  unlisten(topic: string, onRing: () => void): void;
   /** Wakes everyone listening on `topic`. */
   ring(topic: string): void;
 }
@@ -16,22 +22,21 @@ export const queueTopic = "queue";
 export class LocalDoorbell implements Doorbell {
   private readonly topics = new Map<string, { target: EventTarget; listeners: number }>();
 
-  listen(topic: string, onRing: () => void): () => void {
+  listen(topic: string, onRing: () => void): void {
     let entry = this.topics.get(topic);
     if (!entry) {
       entry = { target: new EventTarget(), listeners: 0 };
       this.topics.set(topic, entry);
     }
-    const current = entry;
-    current.target.addEventListener("ring", onRing);
-    current.listeners++;
-    let listening = true;
-    return () => {
-      if (!listening) return;
-      listening = false;
-      current.target.removeEventListener("ring", onRing);
-      if (--current.listeners === 0) this.topics.delete(topic);
-    };
+    entry.target.addEventListener("ring", onRing);
+    entry.listeners++;
+  }
+
+  unlisten(topic: string, onRing: () => void): void {
+    const entry = this.topics.get(topic);
+    if (!entry) return;
+    entry.target.removeEventListener("ring", onRing);
+    if (--entry.listeners === 0) this.topics.delete(topic);
   }
 
   ring(topic: string): void {

@@ -17,13 +17,14 @@ export class SharedFileDoorbell implements Doorbell {
     this.dataVersion = sqlite.query("PRAGMA data_version");
   }
 
-  listen(topic: string, onRing: () => void): () => void {
-    const stopListening = this.local.listen(topic, onRing);
+  listen(topic: string, onRing: () => void): void {
+    this.local.listen(topic, onRing);
     this.startPolling();
-    return () => {
-      stopListening();
-      if (this.local.activeTopics === 0) this.stopPolling();
-    };
+  }
+
+  unlisten(topic: string, onRing: () => void): void {
+    this.local.unlisten(topic, onRing);
+    if (this.local.activeTopics === 0) this.stopPolling();
   }
 
   ring(topic: string): void {
