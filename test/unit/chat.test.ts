@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { Chat } from "../../src/chat/chat.ts";
 import { LocalDoorbell } from "../../src/chat/doorbell.ts";
+import type { Caller } from "../../src/chat/identity.ts";
 import { defaultLimits, defaultTiming } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { ChatStore } from "../../src/db/store.ts";
@@ -75,6 +76,29 @@ describe("sends that share one commit", () => {
     expect(second).toMatchObject({ status: "fulfilled", value: { seq: 3 } });
     const page = chat.history(member, "shared", { limit: 10 });
     expect(page.messages.map((m) => m.message)).toEqual(["Member joined", "first", "second"]);
+  });
+});
+
+describe("a ring's readers", () => {
+  test("share the room and the message, yet each gets its own next message and unread count", async () => {
+    const { chat } = newChat();
+    const sender = chat.establish(undefined, "Sender");
+    const [r1, r2, r3] = ["R1", "R2", "R3"].map((name) => chat.establish(undefined, name)) as [Caller, Caller, Caller];
+    for (const member of [r1, r2, r3, sender]) chat.joinRoom(member, "ring");
+    for (const reader of [r1, r2, r3]) chat.history(reader, "ring", { limit: 10 }); // all read
+    const waits = [r1, r2, r3].map((reader) => chat.waitForMessage(reader, "ring", undefined, { timeoutSeconds: 2 }));
+    // Four sends share one commit; the first ring finds all four stored.
+    const sent = await Promise.all([
+      chat.send(r3, "ring", "mine"),
+      ...["one", "two", "three"].map((text) => chat.send(sender, "ring", text)),
+    ]);
+    const [got1, got2, got3] = await Promise.all(waits);
+    expect(got1).toMatchObject({ kind: "message", message: "mine", seq: sent[0]!.seq, unread: 3 });
+    expect(got2).toMatchObject({ kind: "message", message: "mine", seq: sent[0]!.seq, unread: 3 });
+    // R3 skips its own message.
+    expect(got3).toMatchObject({ kind: "message", message: "one", seq: sent[1]!.seq, unread: 2 });
+    // The room's last message comes with unread 0.
+    expect(await chat.waitForMessage(r1, "ring", sent[2]!.seq, { timeoutSeconds: 0 })).toMatchObject({ message: "three", unread: 0 });
   });
 });
 
