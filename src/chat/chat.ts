@@ -247,8 +247,7 @@ export class Chat {
       // Several calls of one participant may wait at once (in this process or another): each
       // message goes to the one that moves the cursor first; the others look again.
       else if (!this.store.moveReadSeq(roomId, readerId, cursor, row.seq)) return this.nextMessage(roomId, readerId);
-      // Unread as of this look: none after the room's last message, and no query to say so.
-      const unread = row.seq >= room.lastSeq ? 0 : this.store.countMessagesFor(roomId, readerId, row.seq);
+      const unread = this.store.countMessagesFor(roomId, readerId, row.seq);
       return { kind: "message", ...messageView(row), unread };
     }
     if (room.kind === "pair" && this.partnerHasLeft(roomId, readerId)) throw partnerLeft();

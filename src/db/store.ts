@@ -351,6 +351,10 @@ export class ChatStore {
   }
 
   countMessagesFor(roomId: string, readerId: string, afterSeq: number): number {
+    // Inside together() the room's row is current (no one else can add a message): nothing comes
+    // after its last message. Outside, another process may have committed since it was read.
+    const frozenRoom = this.frozen?.rooms.get(roomId);
+    if (frozenRoom && afterSeq >= frozenRoom.lastSeq) return 0;
     return this.hot.countMessagesFor.get({ roomId, readerId, afterSeq })!.n;
   }
 

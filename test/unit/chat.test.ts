@@ -1,10 +1,14 @@
-// The domain on its own: a real SQLite database in memory, no MCP, no HTTP.
+// The domain on its own: a real SQLite database (in memory, or a file that two connections share as two processes would), no MCP, no HTTP.
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Chat } from "../../src/chat/chat.ts";
 import { LocalDoorbell } from "../../src/chat/doorbell.ts";
 import type { Caller } from "../../src/chat/identity.ts";
 import { defaultLimits, defaultTiming } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/open.ts";
+import { SharedFileDoorbell } from "../../src/db/shared-file-doorbell.ts";
 import { ChatStore } from "../../src/db/store.ts";
 
 function newChat() {
@@ -99,6 +103,40 @@ describe("a ring's readers", () => {
     expect(got3).toMatchObject({ kind: "message", message: "one", seq: sent[1]!.seq, unread: 2 });
     // The room's last message comes with unread 0.
     expect(await chat.waitForMessage(r1, "ring", sent[2]!.seq, { timeoutSeconds: 0 })).toMatchObject({ message: "three", unread: 0 });
+  });
+});
+
+describe("unread with another process on the file", () => {
+  test("counts a message the other process committed between the room's read and the message's", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "mcp-chat-unread-")), "chat.db");
+    const [dbA, dbB] = [openDatabase(file), openDatabase(file)];
+    const [storeA, storeB] = [new ChatStore(dbA), new ChatStore(dbB)];
+    const processA = new Chat({ store: storeA, doorbell: new SharedFileDoorbell(dbA.$client), timing: defaultTiming, limits: defaultLimits });
+    const processB = new Chat({ store: storeB, doorbell: new SharedFileDoorbell(dbB.$client), timing: defaultTiming, limits: defaultLimits });
+    const alice = processA.establish(undefined, "Alice");
+    const bob = processB.establish(undefined, "Bob");
+    processA.joinRoom(alice, "r");
+    processB.joinRoom(bob, "r");
+    await processA.waitForMessage(alice, "r", undefined, { timeoutSeconds: 0 }); // "Bob joined": all read
+    // Process B commits two messages right after A's look reads the room (a fault injected around
+    // the real read: the race is too narrow to hit by timing).
+    const readRoom = storeA.room.bind(storeA);
+    let reads = 0;
+    storeA.room = (id: string) => {
+      const room = readRoom(id);
+      if (++reads === 2) {
+        storeB.write(() => {
+          for (const body of ["one", "two"]) {
+            storeB.appendMessage({ roomId: "r", senderId: bob.participant.id, senderName: "Bob", body, clientMsgId: null, createdAt: Date.now() });
+          }
+        });
+      }
+      return room;
+    };
+    const got = await processA.waitForMessage(alice, "r", undefined, { timeoutSeconds: 0 });
+    expect(got).toMatchObject({ message: "one", unread: 1 });
+    dbA.$client.close();
+    dbB.$client.close();
   });
 });
 
