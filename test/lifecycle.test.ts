@@ -114,6 +114,23 @@ describe("crash and restart", () => {
   });
 });
 
+/** A JSON-RPC message as one line of `--stdio` input. */
+const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
+/** What every piped session starts with: initialize, then initialized. */
+const pipedStart =
+  line({ id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pipe", version: "1" } } }) +
+  line({ method: "notifications/initialized" });
+const pipedCall = (id: number, name: string, args: object) => line({ id, method: "tools/call", params: { name, arguments: args } });
+
+/** Pipes `input` into `mcp-chat --stdio` on `db` and returns the messages it wrote; it must exit 0 at the end of stdin. */
+// biome-ignore lint/suspicious/noExplicitAny: the replies are read field by field, as JSON.parse gives them
+async function pipeThrough(db: string, input: string): Promise<any[]> {
+  const child = Bun.spawn([BINARY, "--stdio", "--db", db], { stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
+  const out = await new Response(child.stdout).text();
+  expect(await child.exited).toBe(0);
+  return out.trim().split("\n").map((l) => JSON.parse(l));
+}
+
 describe("stdio", () => {
   test("two --stdio processes on one database file are matched and talk", async () => {
     const db = tempDb();
@@ -137,17 +154,12 @@ describe("stdio", () => {
 
   test("calls piped in before stdin ends are all answered, and a send is stored", async () => {
     const db = tempDb();
-    const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
-    const call = (id: number, name: string, args: object) => line({ id, method: "tools/call", params: { name, arguments: args } });
-    const input =
-      line({ id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pipe", version: "1" } } }) +
-      line({ method: "notifications/initialized" }) +
-      call(1, "join_room", { room_id: "piped", display_name: "Pipe" }) +
-      call(2, "send_message", { room_id: "piped", message: "hello" });
-    const child = Bun.spawn([BINARY, "--stdio", "--db", db], { stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
-    const out = await new Response(child.stdout).text();
-    expect(await child.exited).toBe(0);
-    const answered = out.trim().split("\n").map((l) => JSON.parse(l));
+    const answered = await pipeThrough(
+      db,
+      pipedStart +
+        pipedCall(1, "join_room", { room_id: "piped", display_name: "Pipe" }) +
+        pipedCall(2, "send_message", { room_id: "piped", message: "hello" }),
+    );
     expect(answered.map((m) => m.id).sort()).toEqual([0, 1, 2]);
     expect(answered.find((m) => m.id === 2).result.structuredContent).toMatchObject({ success: true, seq: 2 });
     const sqlite = new Database(db, { readonly: true });
@@ -157,18 +169,13 @@ describe("stdio", () => {
 
   test("a send piped in just before a leave is stored before the leave", async () => {
     const db = tempDb();
-    const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
-    const call = (id: number, name: string, args: object) => line({ id, method: "tools/call", params: { name, arguments: args } });
-    const input =
-      line({ id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pipe", version: "1" } } }) +
-      line({ method: "notifications/initialized" }) +
-      call(1, "join_room", { room_id: "piped", display_name: "Pipe" }) +
-      call(2, "send_message", { room_id: "piped", message: "last words" }) +
-      call(3, "leave_chat", { room_id: "piped" });
-    const child = Bun.spawn([BINARY, "--stdio", "--db", db], { stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
-    const out = await new Response(child.stdout).text();
-    expect(await child.exited).toBe(0);
-    const answered = out.trim().split("\n").map((l) => JSON.parse(l));
+    const answered = await pipeThrough(
+      db,
+      pipedStart +
+        pipedCall(1, "join_room", { room_id: "piped", display_name: "Pipe" }) +
+        pipedCall(2, "send_message", { room_id: "piped", message: "last words" }) +
+        pipedCall(3, "leave_chat", { room_id: "piped" }),
+    );
     expect(answered.find((m) => m.id === 2).result.structuredContent).toMatchObject({ success: true, seq: 2 });
     expect(answered.find((m) => m.id === 3).result.isError).toBeUndefined();
     const sqlite = new Database(db, { readonly: true });
@@ -181,20 +188,15 @@ describe("stdio", () => {
   });
 
   test("a line that is not one JSON-RPC message gets a JSON-RPC error, and the server goes on", async () => {
-    const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
     const input =
-      line({ id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pipe", version: "1" } } }) +
-      line({ method: "notifications/initialized" }) +
+      pipedStart +
       "this is not json\n" +
       `${JSON.stringify({ id: 3, method: "ping" })}\n` + // no "jsonrpc": "2.0"
       `[${line({ id: 4, method: "ping" }).trim()}]\n` + // a batch
       line({ id: 5, method: "ping", params: { pad: "x".repeat(1_100_000) } }) + // over 1 MiB
       "\r\n" +
       line({ id: 6, method: "ping" });
-    const child = Bun.spawn([BINARY, "--stdio", "--db", tempDb()], { stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
-    const out = await new Response(child.stdout).text();
-    expect(await child.exited).toBe(0);
-    const replies = out.trim().split("\n").map((l) => JSON.parse(l));
+    const replies = await pipeThrough(tempDb(), input);
     // The refusals go out at once, the answers of the SDK a moment later: compare in any order.
     const seen = replies.map((r) => JSON.stringify([r.id, r.error?.code ?? "ok"])).sort();
     const expected = [[0, "ok"], [null, -32700], [3, -32600], [null, -32600], [null, -32600], [6, "ok"]];
