@@ -72,8 +72,8 @@ export class SqliteEventStore {
    * kept, so an id nobody issued, or another session's, learns nothing.
    */
   eventsAfter(sessionId: string, eventId: string): [string, JSONRPCMessage][] | undefined {
-    const event = parseEventId(eventId);
-    if (!event?.key.startsWith(`${sessionId}.`)) return undefined;
+    const event = eventUnder(`${sessionId}.`, eventId);
+    if (!event) return undefined;
     const events = this.eventsOf(event.key, event.seq);
     return events.length ? events : undefined;
   }
@@ -109,14 +109,14 @@ export class SessionEventStore implements EventStore {
   }
 
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
-    return this.ownEvent(eventId)?.streamId;
+    return eventUnder(this.prefix(), eventId)?.streamId;
   }
 
   async replayEventsAfter(
     lastEventId: string,
     { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
   ): Promise<string> {
-    const event = this.ownEvent(lastEventId);
+    const event = eventUnder(this.prefix(), lastEventId);
     if (!event) throw new Error(`Not an event of this session: ${lastEventId}`);
     for (const [eventId, message] of this.events.eventsOf(event.key, event.seq)) await send(eventId, message);
     return event.streamId;
@@ -125,12 +125,15 @@ export class SessionEventStore implements EventStore {
   private prefix(): string {
     return (this.knownPrefix ??= `${this.sessionId ?? crypto.randomUUID()}.`);
   }
+}
 
-  /** Any id under this session's prefix names one of its streams, kept events or not. */
-  private ownEvent(eventId: string) {
-    const event = parseEventId(eventId);
-    return event?.key.startsWith(this.prefix()) ? { ...event, streamId: event.key.slice(this.prefix().length) } : undefined;
-  }
+/**
+ * The event `eventId` names if it is under `prefix` (a session's "<session id>."), with its stream's
+ * own id: any id under the prefix names one of that session's streams, kept events or not.
+ */
+function eventUnder(prefix: string, eventId: string): { key: string; seq: number; streamId: string } | undefined {
+  const event = parseEventId(eventId);
+  return event?.key.startsWith(prefix) ? { ...event, streamId: event.key.slice(prefix.length) } : undefined;
 }
 
 function parseEventId(eventId: string): { key: string; seq: number } | undefined {
