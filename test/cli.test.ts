@@ -75,6 +75,8 @@ describe("mcp-chat", () => {
     old.run("CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
     old.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('old', ?)", [first.when]);
     old.run("INSERT INTO participants VALUES ('p_old', 'hash', 'Old Timer', 1, 1)");
+    old.run("INSERT INTO rooms VALUES ('r_old', 'group', 3, 1)");
+    old.run("INSERT INTO memberships VALUES ('r_old', 'p_old', 2, 1, NULL)");
     old.close();
 
     await (await startHttp(path)).stop();
@@ -83,6 +85,10 @@ describe("mcp-chat", () => {
     const applied = db.query("SELECT created_at FROM __drizzle_migrations ORDER BY created_at").all() as { created_at: number }[];
     expect(applied.map((row) => Number(row.created_at))).toEqual(journal.entries.map((e: { when: number }) => e.when));
     expect(db.query("SELECT display_name FROM participants").all()).toEqual([{ display_name: "Old Timer" }]);
+    // 0004 rebuilt memberships (WITHOUT ROWID): the member and their read cursor came along.
+    expect(db.query("SELECT room_id, participant_id, read_seq FROM memberships").all()).toEqual([
+      { room_id: "r_old", participant_id: "p_old", read_seq: 2 },
+    ]);
     db.close();
   });
 

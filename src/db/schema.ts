@@ -25,6 +25,11 @@ export const rooms = sqliteTable("rooms", {
   createdAt: integer("created_at").notNull(),
 });
 
+/**
+ * WITHOUT ROWID since migration 0004 (drizzle-kit cannot declare it): a room's members sit together
+ * in key order, so waking a room rewrites a few pages, not one per member. A generated migration
+ * that rebuilds this table must keep the clause.
+ */
 export const memberships = sqliteTable(
   "memberships",
   {
