@@ -92,6 +92,36 @@ describe("mcp-chat", () => {
     db.close();
   });
 
+  test("a stream event kept before the upgrade that keyed events by second is still replayed", async () => {
+    const path = join(tempDir(), "old-events.db");
+    const migrations = join(import.meta.dir, "..", "migrations");
+    const journal = await Bun.file(join(migrations, "meta", "_journal.json")).json();
+    const before = journal.entries.slice(0, journal.entries.findIndex((e: { tag: string }) => e.tag.endsWith("stream_events_by_second")));
+    const old = new Database(path);
+    old.run("CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
+    for (const entry of before) {
+      for (const statement of (await Bun.file(join(migrations, `${entry.tag}.sql`)).text()).split("--> statement-breakpoint")) {
+        old.run(statement);
+      }
+      old.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('old', ?)", [entry.when]);
+    }
+    // What the old version kept: the answer to request 3 on a stream whose priming event was seq 1.
+    const answer = { jsonrpc: "2.0", id: 3, result: { content: [{ type: "text", text: "kept" }] } };
+    old.run("INSERT INTO stream_events (stream_id, seq, message, created_at) VALUES ('old-session.stream', 2, ?, ?)", [
+      JSON.stringify(answer),
+      Date.now(),
+    ]);
+    old.close();
+
+    const server = await startHttp(path);
+    const replay = await fetch(server.url, {
+      headers: { accept: "text/event-stream", "mcp-session-id": "old-session", "last-event-id": "old-session.stream/1" },
+    });
+    expect(replay.status).toBe(200);
+    expect(await replay.text()).toContain(`id: old-session.stream/2\ndata: ${JSON.stringify(answer)}`);
+    await server.stop();
+  });
+
   test("--stdio exits when its client closes stdin, as desktop clients expect", async () => {
     const child = Bun.spawn([BINARY, "--stdio", "--db", join(tempDir(), "chat.db")], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
     await Bun.sleep(200);

@@ -2,13 +2,15 @@
 // whose stream dropped can reconnect with Last-Event-ID and get what it missed.
 import type { EventStore } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
 import { bestEffort } from "../log.ts";
 import { streamEvents } from "./schema.ts";
 
 /** How long an event can be replayed: far longer than any client's reconnect back-off. */
-const EVENT_RETENTION_MS = 10 * 60_000;
+const EVENT_RETENTION_SECONDS = 10 * 60;
+/** A seq is the clock's microseconds when it was issued, or just above the one before. */
+const SEQS_PER_SECOND = 1_000_000;
 
 type StreamEvent = typeof streamEvents.$inferInsert;
 
@@ -18,14 +20,14 @@ type StreamEvent = typeof streamEvents.$inferInsert;
  */
 export class SqliteEventStore {
   private pending: StreamEvent[] = [];
-  private nextSeq = 1;
+  private lastSeq = 0;
   private readonly insert;
 
   constructor(private readonly db: ChatDb) {
     const $ = sql.placeholder;
     this.insert = db
       .insert(streamEvents)
-      .values({ streamId: $("streamId"), seq: $("seq"), message: $("message"), createdAt: $("createdAt") })
+      .values({ second: $("second"), streamId: $("streamId"), seq: $("seq"), message: $("message") })
       .prepare();
   }
 
@@ -37,7 +39,7 @@ export class SqliteEventStore {
   /** Forgets events older than the retention period. */
   prune(): void {
     this.flush();
-    this.db.delete(streamEvents).where(lt(streamEvents.createdAt, Date.now() - EVENT_RETENTION_MS)).run();
+    this.db.delete(streamEvents).where(lt(streamEvents.second, oldestKeptSecond())).run();
   }
 
   /** Writes what is pending; also before every read, so a replay sees every stored event. */
@@ -57,12 +59,13 @@ export class SqliteEventStore {
 
   /** Keeps `message` as the next event of stream `key`; returns its event id. */
   append(key: string, message: JSONRPCMessage): string {
-    const seq = this.nextSeq++;
+    // Increasing, and across restarts too, as the clock is: its second leads the row's key.
+    const seq = (this.lastSeq = Math.max(this.lastSeq + 1, Date.now() * 1000));
     // A priming event (the SDK's empty first event of a stream) carries nothing to replay: only
     // its id matters, and the stream's later events are found by it without a row of its own.
     if (Object.keys(message).length === 0) return `${key}/${seq}`;
     if (this.pending.length === 0) setImmediate(() => bestEffort("storing stream events", () => this.flush()));
-    this.pending.push({ streamId: key, seq, message: JSON.stringify(message), createdAt: Date.now() });
+    this.pending.push({ second: secondOf(seq), streamId: key, seq, message: JSON.stringify(message) });
     return `${key}/${seq}`;
   }
 
@@ -78,13 +81,19 @@ export class SqliteEventStore {
     return events.length ? events : undefined;
   }
 
-  /** The kept events of stream `key` after `seq`, oldest first, with their event ids. */
+  /**
+   * The kept events of stream `key` after `seq`, oldest first, with their event ids: one look into
+   * the index for each second from `seq`'s on (at most the retention period's 600).
+   */
   eventsOf(key: string, seq: number): [string, JSONRPCMessage][] {
     this.flush();
+    const seconds: number[] = [];
+    const newest = Math.max(nowSecond(), secondOf(this.lastSeq));
+    for (let second = Math.max(secondOf(seq), oldestKeptSecond()); second <= newest; second++) seconds.push(second);
     return this.db
       .select()
       .from(streamEvents)
-      .where(and(eq(streamEvents.streamId, key), gt(streamEvents.seq, seq)))
+      .where(and(inArray(streamEvents.second, seconds), eq(streamEvents.streamId, key), gt(streamEvents.seq, seq)))
       .orderBy(asc(streamEvents.seq))
       .all()
       .map((row): [string, JSONRPCMessage] => [`${row.streamId}/${row.seq}`, JSON.parse(row.message)]);
@@ -126,6 +135,10 @@ export class SessionEventStore implements EventStore {
     return (this.knownPrefix ??= `${this.sessionId ?? crypto.randomUUID()}.`);
   }
 }
+
+const secondOf = (seq: number) => Math.floor(seq / SEQS_PER_SECOND);
+const nowSecond = () => Math.floor(Date.now() / 1000);
+const oldestKeptSecond = () => nowSecond() - EVENT_RETENTION_SECONDS;
 
 /**
  * The event `eventId` names if it is under `prefix` (a session's "<session id>."), with its stream's

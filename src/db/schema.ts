@@ -88,16 +88,22 @@ export const localIdentities = sqliteTable("local_identities", {
   clientId: text("client_id").notNull(),
 });
 
-/** Server-sent events kept for resuming a dropped stream (Last-Event-ID); pruned by age. */
+/**
+ * Server-sent events kept for resuming a dropped stream (Last-Event-ID); pruned by age. Keyed by
+ * the second the event was stored first: new rows go into the newest part of the index, where a
+ * key led by the random stream id put each one on a page of its own, at a cost that grew with
+ * the table (docs/PERFORMANCE.md).
+ */
 export const streamEvents = sqliteTable(
   "stream_events",
   {
+    /** The second the event was stored (Unix time), as its seq says: seq ÷ 1,000,000. */
+    second: integer("second").notNull(),
     /** `<session id>.<the SDK's stream id>`: one stream of one HTTP session. */
     streamId: text("stream_id").notNull(),
-    /** The event's place in its stream. */
+    /** The event's place among this process's events; it starts at the clock's microseconds. */
     seq: integer("seq").notNull(),
     message: text("message").notNull(),
-    createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.streamId, t.seq] }), index("stream_events_age").on(t.createdAt)],
+  (t) => [primaryKey({ columns: [t.second, t.streamId, t.seq] })],
 );
