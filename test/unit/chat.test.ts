@@ -48,6 +48,24 @@ describe("waiting leaves nothing behind", () => {
     expect(chat.waits.count(alice.participant.id)).toBe(0);
   });
 
+  test("an abort after the wait ended changes nothing", async () => {
+    const { chat, doorbell } = newChat();
+    const alice = chat.establish(undefined, "Alice");
+    const bob = chat.establish(undefined, "Bob");
+    chat.joinRoom(alice, "r");
+    chat.joinRoom(bob, "r");
+    const controller = new AbortController();
+    expect(await chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 5, signals: [controller.signal] })).toMatchObject({
+      message: "Bob joined",
+    });
+    const next = chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 5 });
+    controller.abort(); // the first call's signal still has the ended wait's listener
+    expect(doorbell.activeTopics).toBe(1);
+    await chat.send(bob, "r", "after the abort");
+    expect(await next).toMatchObject({ kind: "message", message: "after the abort" });
+    expect(chat.waits.count(alice.participant.id)).toBe(0);
+  });
+
   test("a thousand cancelled waits leave no listener and no waiting count", async () => {
     const { chat, doorbell } = newChat();
     const me = chat.establish(undefined, "Me");
