@@ -157,11 +157,15 @@ export function startFloor(file: "bare-server.ts" | "sdk-floor-server.ts"): Prom
   return startListening(["bun", join(import.meta.dir, file)]);
 }
 
-/** Resident memory of a process in bytes (VmRSS), and its peak (VmHWM). */
-export function memoryOf(pid: number): { rss: number; peak: number } {
+/**
+ * Resident memory of a process in bytes (VmRSS), its peak (VmHWM), and what the RSS holds:
+ * anonymous memory (the JavaScript heap, native objects, allocators' free space) and mapped files
+ * (the executable).
+ */
+export function memoryOf(pid: number): { rss: number; peak: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (key: string) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? NaN) * 1024;
-  return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+  return { rss: kb("VmRSS"), peak: kb("VmHWM"), anon: kb("RssAnon"), file: kb("RssFile") };
 }
 
 /** Each thread's run time when last read, in ns, by "PID/TID". */

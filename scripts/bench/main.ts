@@ -121,6 +121,12 @@ function rows(results: Record<string, Result>): Row[] {
     add("3", "server RSS with every wait held (first round)", fmt(rss, "MB", 1), "< 300 MB", below(rss, 300), rss);
     add("3", "RSS idle / with idle sessions / peak", `${fmt(num(h, "rss_idle_mb"), "", 0)} / ${fmt(num(h, "rss_sessions_mb"), "", 0)} / ${fmt(num(h, "rss_peak_mb"), "MB", 0)}`);
     add("3", "per session / per held wait", `${fmt(num(h, "kb_per_session"), "", 1)} / ${fmt(num(h, "kb_per_held_wait"), "KB", 1)}`);
+    add(
+      "3",
+      "RSS held: anonymous / mapped files; the SDK floor's",
+      `${fmt(num(h, "rss_held_anon_mb"), "", 0)} / ${fmt(num(h, "rss_held_file_mb"), "MB", 0)}; ` +
+        `${fmt(num(h, "sdk_floor_rss_held_anon_mb"), "", 0)} / ${fmt(num(h, "sdk_floor_rss_held_file_mb"), "MB", 0)}`,
+    );
     add("3", `all woken by their message (each of ${h.rounds ?? 1} rounds); last after (median)`, `${h.woken ?? "?"} woken, ${fmt(max, "ms", 0)}`, "<= 1000 ms", check(h.all_woken_within_1s === true), max);
     add("3", "wake p50 / p99 after the sends", `${fmt(num(h, "wake_p50_ms"), "", 0)} / ${fmt(num(h, "wake_p99_ms"), "ms", 0)}`);
     add(
