@@ -2,7 +2,7 @@
 // whose stream dropped can reconnect with Last-Event-ID and get what it missed.
 import type { EventStore } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
 import { bestEffort } from "../log.ts";
 import { streamEvents } from "./schema.ts";
@@ -22,6 +22,8 @@ export class SqliteEventStore {
   private pending: StreamEvent[] = [];
   private lastSeq = 0;
   private readonly insert;
+  /** Prepared at the first replay, which most processes never see. */
+  private replayQueries: ReturnType<typeof prepareReplayQueries> | undefined;
 
   constructor(private readonly db: ChatDb) {
     const $ = sql.placeholder;
@@ -59,13 +61,13 @@ export class SqliteEventStore {
 
   /** Keeps `message` as the next event of stream `key`; returns its event id. */
   append(key: string, message: JSONRPCMessage): string {
-    // Increasing, and across restarts too, as the clock is: its second leads the row's key.
+    // Increasing in this process; across restarts too, as long as the clock does not go back.
     const seq = (this.lastSeq = Math.max(this.lastSeq + 1, Date.now() * 1000));
     // A priming event (the SDK's empty first event of a stream) carries nothing to replay: only
     // its id matters, and the stream's later events are found by it without a row of its own.
     if (Object.keys(message).length === 0) return `${key}/${seq}`;
     if (this.pending.length === 0) setImmediate(() => bestEffort("storing stream events", () => this.flush()));
-    this.pending.push({ second: secondOf(seq), streamId: key, seq, message: JSON.stringify(message) });
+    this.pending.push({ second: nowSecond(), streamId: key, seq, message: JSON.stringify(message) });
     return `${key}/${seq}`;
   }
 
@@ -82,21 +84,22 @@ export class SqliteEventStore {
   }
 
   /**
-   * The kept events of stream `key` after `seq`, oldest first, with their event ids: one look into
-   * the index for each second from `seq`'s on (at most the retention period's 600).
+   * The kept events of stream `key` after `seq`, oldest first, with their event ids. Two looks into
+   * the index for each second that holds events (at most the retention period's 600, pruning keeps
+   * it so), from `seq`'s second or the oldest kept one, whichever is earlier: the clock may have
+   * gone back since `seq` was issued, in this process or before a restart, and none of that may
+   * hide an event.
    */
   eventsOf(key: string, seq: number): [string, JSONRPCMessage][] {
     this.flush();
-    const seconds: number[] = [];
-    const newest = Math.max(nowSecond(), secondOf(this.lastSeq));
-    for (let second = Math.max(secondOf(seq), oldestKeptSecond()); second <= newest; second++) seconds.push(second);
-    return this.db
-      .select()
-      .from(streamEvents)
-      .where(and(inArray(streamEvents.second, seconds), eq(streamEvents.streamId, key), gt(streamEvents.seq, seq)))
-      .orderBy(asc(streamEvents.seq))
-      .all()
-      .map((row): [string, JSONRPCMessage] => [`${row.streamId}/${row.seq}`, JSON.parse(row.message)]);
+    const queries = (this.replayQueries ??= prepareReplayQueries(this.db));
+    const rows: StreamEvent[] = [];
+    let from = Math.min(Math.floor(seq / SEQS_PER_SECOND), oldestKeptSecond());
+    for (let next = queries.nextSecond.get({ from }); next; next = queries.nextSecond.get({ from })) {
+      rows.push(...queries.inSecond.all({ second: next.second, key, seq }));
+      from = next.second + 1;
+    }
+    return rows.sort((a, b) => a.seq - b.seq).map((row) => [`${row.streamId}/${row.seq}`, JSON.parse(row.message)]);
   }
 }
 
@@ -136,7 +139,24 @@ export class SessionEventStore implements EventStore {
   }
 }
 
-const secondOf = (seq: number) => Math.floor(seq / SEQS_PER_SECOND);
+function prepareReplayQueries(db: ChatDb) {
+  const $ = sql.placeholder;
+  return {
+    nextSecond: db
+      .select({ second: streamEvents.second })
+      .from(streamEvents)
+      .where(gte(streamEvents.second, $("from")))
+      .orderBy(asc(streamEvents.second))
+      .limit(1)
+      .prepare(),
+    inSecond: db
+      .select()
+      .from(streamEvents)
+      .where(and(eq(streamEvents.second, $("second")), eq(streamEvents.streamId, $("key")), gt(streamEvents.seq, $("seq"))))
+      .prepare(),
+  };
+}
+
 const nowSecond = () => Math.floor(Date.now() / 1000);
 const oldestKeptSecond = () => nowSecond() - EVENT_RETENTION_SECONDS;
 

@@ -97,7 +97,7 @@ export const localIdentities = sqliteTable("local_identities", {
 export const streamEvents = sqliteTable(
   "stream_events",
   {
-    /** The second the event was stored (Unix time), as its seq says: seq ÷ 1,000,000. */
+    /** The second, by the clock, the event was stored in (Unix time): what pruning goes by. */
     second: integer("second").notNull(),
     /** `<session id>.<the SDK's stream id>`: one stream of one HTTP session. */
     streamId: text("stream_id").notNull(),

@@ -1,0 +1,53 @@
+// Resumable streams' storage on its own: a real SQLite file, two stores on it as two processes
+// one after the other, and a clock that can be set back.
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { SqliteEventStore } from "../../src/db/event-store.ts";
+import { openDatabase } from "../../src/db/open.ts";
+
+const realNow = Date.now;
+afterEach(() => {
+  Date.now = realNow;
+});
+
+const answer = (id: number): JSONRPCMessage => ({ jsonrpc: "2.0", id, result: { content: [] } });
+const newFile = () => join(mkdtempSync(join(tmpdir(), "mcp-chat-events-")), "chat.db");
+
+describe("stream events", () => {
+  test("a restart with the clock set back still replays what the previous process stored", () => {
+    const path = newFile();
+    const t = realNow();
+    Date.now = () => t;
+    const first = new SqliteEventStore(openDatabase(path));
+    const priming = first.append("sess.stream", {} as JSONRPCMessage);
+    const stored = first.append("sess.stream", answer(1));
+    first.flush();
+
+    Date.now = () => t - 120_000;
+    const second = new SqliteEventStore(openDatabase(path));
+    expect(second.eventsAfter("sess", priming)).toEqual([[stored, answer(1)]]);
+  });
+
+  test("events stored after the clock went back come in order, once, and are pruned by the clock", () => {
+    const store = new SqliteEventStore(openDatabase(newFile()));
+    const t = realNow();
+    Date.now = () => t;
+    const priming = store.append("sess.stream", {} as JSONRPCMessage);
+    const before = store.append("sess.stream", answer(1));
+    Date.now = () => t - 86_400_000; // a day back
+    const after = store.append("sess.stream", answer(2));
+    store.append("sess.other", answer(3));
+    expect(store.eventsAfter("sess", priming)).toEqual([
+      [before, answer(1)],
+      [after, answer(2)],
+    ]);
+    expect(store.eventsAfter("sess", before)).toEqual([[after, answer(2)]]);
+
+    Date.now = () => t - 86_400_000 + 11 * 60_000; // retention (10 min) later, by the clock
+    store.prune();
+    expect(store.eventsAfter("sess", priming)).toEqual([[before, answer(1)]]);
+  });
+});
