@@ -8,6 +8,25 @@ import { BINARY, cleanUp, httpClient, ok, startHttp, tempDir } from "./helpers.t
 
 afterAll(cleanUp);
 
+const MIGRATIONS = join(import.meta.dir, "..", "migrations");
+
+/** The migrations in migrations/meta/_journal.json, oldest first. */
+const journalEntries = async (): Promise<{ tag: string; when: number }[]> =>
+  (await Bun.file(join(MIGRATIONS, "meta", "_journal.json")).json()).entries;
+
+/** A database file as an older version left it: only `entries` applied, and recorded as drizzle does. */
+async function olderDatabase(path: string, entries: { tag: string; when: number }[]): Promise<Database> {
+  const old = new Database(path);
+  old.run("CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
+  for (const entry of entries) {
+    for (const statement of (await Bun.file(join(MIGRATIONS, `${entry.tag}.sql`)).text()).split("--> statement-breakpoint")) {
+      old.run(statement);
+    }
+    old.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('old', ?)", [entry.when]);
+  }
+  return old;
+}
+
 const run = (...args: string[]) => {
   const result = Bun.spawnSync([BINARY, ...args], { env: { ...process.env, PORT: "" } });
   return { code: result.exitCode, out: result.stdout.toString(), err: result.stderr.toString() };
@@ -59,21 +78,13 @@ describe("mcp-chat", () => {
     const db = new Database(path, { readonly: true });
     const applied = db.query("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number };
     db.close();
-    const journal = await Bun.file(join(import.meta.dir, "..", "migrations", "meta", "_journal.json")).json();
-    expect(applied.n).toBe(journal.entries.length);
+    expect(applied.n).toBe((await journalEntries()).length);
   });
 
   test("an older database file gets only the migrations it lacks, and keeps its rows", async () => {
     const path = join(tempDir(), "old.db");
-    const migrations = join(import.meta.dir, "..", "migrations");
-    const journal = await Bun.file(join(migrations, "meta", "_journal.json")).json();
-    const first = journal.entries[0];
-    const old = new Database(path);
-    for (const statement of (await Bun.file(join(migrations, `${first.tag}.sql`)).text()).split("--> statement-breakpoint")) {
-      old.run(statement);
-    }
-    old.run("CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
-    old.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('old', ?)", [first.when]);
+    const entries = await journalEntries();
+    const old = await olderDatabase(path, entries.slice(0, 1));
     old.run("INSERT INTO participants VALUES ('p_old', 'hash', 'Old Timer', 1, 1)");
     old.run("INSERT INTO rooms VALUES ('r_old', 'group', 3, 1)");
     old.run("INSERT INTO memberships VALUES ('r_old', 'p_old', 2, 1, NULL)");
@@ -83,7 +94,7 @@ describe("mcp-chat", () => {
 
     const db = new Database(path, { readonly: true });
     const applied = db.query("SELECT created_at FROM __drizzle_migrations ORDER BY created_at").all() as { created_at: number }[];
-    expect(applied.map((row) => Number(row.created_at))).toEqual(journal.entries.map((e: { when: number }) => e.when));
+    expect(applied.map((row) => Number(row.created_at))).toEqual(entries.map((e) => e.when));
     expect(db.query("SELECT display_name FROM participants").all()).toEqual([{ display_name: "Old Timer" }]);
     // 0004 rebuilt memberships (WITHOUT ROWID): the member and their read cursor came along.
     expect(db.query("SELECT room_id, participant_id, read_seq FROM memberships").all()).toEqual([
@@ -92,24 +103,16 @@ describe("mcp-chat", () => {
     db.close();
   });
 
-  test("a stream event kept before the upgrade that keyed events by second is still replayed", async () => {
+  test("a stream event kept before the upgrade that keyed events by second is still replayed, and pruned in time", async () => {
     const path = join(tempDir(), "old-events.db");
-    const migrations = join(import.meta.dir, "..", "migrations");
-    const journal = await Bun.file(join(migrations, "meta", "_journal.json")).json();
-    const before = journal.entries.slice(0, journal.entries.findIndex((e: { tag: string }) => e.tag.endsWith("stream_events_by_second")));
-    const old = new Database(path);
-    old.run("CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
-    for (const entry of before) {
-      for (const statement of (await Bun.file(join(migrations, `${entry.tag}.sql`)).text()).split("--> statement-breakpoint")) {
-        old.run(statement);
-      }
-      old.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('old', ?)", [entry.when]);
-    }
+    const entries = await journalEntries();
+    const old = await olderDatabase(path, entries.slice(0, entries.findIndex((e) => e.tag.endsWith("stream_events_by_second"))));
     // What the old version kept: the answer to request 3 on a stream whose priming event was seq 1.
     const answer = { jsonrpc: "2.0", id: 3, result: { content: [{ type: "text", text: "kept" }] } };
+    const storedAt = Date.now();
     old.run("INSERT INTO stream_events (stream_id, seq, message, created_at) VALUES ('old-session.stream', 2, ?, ?)", [
       JSON.stringify(answer),
-      Date.now(),
+      storedAt,
     ]);
     old.close();
 
@@ -120,6 +123,12 @@ describe("mcp-chat", () => {
     expect(replay.status).toBe(200);
     expect(await replay.text()).toContain(`id: old-session.stream/2\ndata: ${JSON.stringify(answer)}`);
     await server.stop();
+    // Pruning goes by the second: the event's must be the second it was stored in.
+    const db = new Database(path, { readonly: true });
+    expect(db.query("SELECT typeof(second) AS type, second FROM stream_events").all()).toEqual([
+      { type: "integer", second: Math.floor(storedAt / 1000) },
+    ]);
+    db.close();
   });
 
   test("--stdio exits when its client closes stdin, as desktop clients expect", async () => {
