@@ -9,8 +9,6 @@ import { streamEvents } from "./schema.ts";
 
 /** How long an event can be replayed: far longer than any client's reconnect back-off. */
 const EVENT_RETENTION_SECONDS = 10 * 60;
-/** A seq is the clock's microseconds when it was issued, or just above the one before. */
-const SEQS_PER_SECOND = 1_000_000;
 
 type StreamEvent = typeof streamEvents.$inferInsert;
 
@@ -61,7 +59,8 @@ export class SqliteEventStore {
 
   /** Keeps `message` as the next event of stream `key`; returns its event id. */
   append(key: string, message: JSONRPCMessage): string {
-    // Increasing in this process; across restarts too, as long as the clock does not go back.
+    // The clock's microseconds, or just above the last seq: increasing in this process, and across
+    // restarts too as long as the clock does not go back.
     const seq = (this.lastSeq = Math.max(this.lastSeq + 1, Date.now() * 1000));
     // A priming event (the SDK's empty first event of a stream) carries nothing to replay: only
     // its id matters, and the stream's later events are found by it without a row of its own.
@@ -85,16 +84,15 @@ export class SqliteEventStore {
 
   /**
    * The kept events of stream `key` after `seq`, oldest first, with their event ids. Two looks into
-   * the index for each second that holds events (at most the retention period's 600, pruning keeps
-   * it so), from `seq`'s second or the oldest kept one, whichever is earlier: the clock may have
-   * gone back since `seq` was issued, in this process or before a restart, and none of that may
-   * hide an event.
+   * the index for each second that holds events, all of them (pruning keeps them to about the
+   * retention period's 600): the clock may have gone back since `seq` was issued, in this process
+   * or before a restart, so no second can be ruled out by it.
    */
   eventsOf(key: string, seq: number): [string, JSONRPCMessage][] {
     this.flush();
     const queries = (this.replayQueries ??= prepareReplayQueries(this.db));
     const rows: StreamEvent[] = [];
-    let from = Math.min(Math.floor(seq / SEQS_PER_SECOND), oldestKeptSecond());
+    let from = Number.MIN_SAFE_INTEGER;
     for (let next = queries.nextSecond.get({ from }); next; next = queries.nextSecond.get({ from })) {
       rows.push(...queries.inSecond.all({ second: next.second, key, seq }));
       from = next.second + 1;
