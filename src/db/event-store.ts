@@ -4,7 +4,7 @@ import type { EventStore } from "@modelcontextprotocol/sdk/server/webStandardStr
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { and, asc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
-import { bestEffort } from "../log.ts";
+import { log } from "../log.ts";
 import { streamEvents } from "./schema.ts";
 
 /** How long an event can be replayed: far longer than any client's reconnect back-off. */
@@ -20,9 +20,20 @@ type StreamEvent = typeof streamEvents.$inferInsert;
  */
 const WRITE_BEHIND_MS = 50;
 
+/**
+ * After a failed write (the file locked past the busy time-out, a full disk) the events stay in
+ * memory and the next try waits this long, doubling up to RETRY_MAX_MS: a disk that stays full
+ * costs a log line a minute, not one a second.
+ */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
 /** One per process. Writes are batched (see WRITE_BEHIND_MS), so keeping every response costs a share of a commit. */
 export class SqliteEventStore {
   private pending: StreamEvent[] = [];
+  /** Set whenever events are pending: the write that will store them. */
+  private flushTimer: Timer | undefined;
+  private retryMs = RETRY_FIRST_MS;
   private lastSeq = 0;
   private readonly insert;
   /** Prepared at the first replay, which most processes never see. */
@@ -70,9 +81,26 @@ export class SqliteEventStore {
     // A priming event (the SDK's empty first event of a stream) carries nothing to replay: only
     // its id matters, and the stream's later events are found by it without a row of its own.
     if (Object.keys(message).length === 0) return `${key}/${seq}`;
-    if (this.pending.length === 0) setTimeout(() => bestEffort("storing stream events", () => this.flush()), WRITE_BEHIND_MS);
     this.pending.push({ second: nowSecond(), streamId: key, seq, message: JSON.stringify(message) });
+    this.flushAfter(WRITE_BEHIND_MS);
     return `${key}/${seq}`;
+  }
+
+  /** Flushes in `delayMs`, unless a flush is due already. Unref'd: a stopping server flushes itself. */
+  private flushAfter(delayMs: number): void {
+    this.flushTimer ??= setTimeout(() => this.flushInBackground(), delayMs).unref();
+  }
+
+  private flushInBackground(): void {
+    this.flushTimer = undefined;
+    try {
+      this.flush();
+      this.retryMs = RETRY_FIRST_MS;
+    } catch (error) {
+      log(`storing stream events failed; trying again in ${this.retryMs / 1000} s:`, error);
+      this.flushAfter(this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    }
   }
 
   /**

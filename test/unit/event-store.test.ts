@@ -1,5 +1,6 @@
 // Resumable streams' storage on its own: a real SQLite file, two stores on it as two processes
-// one after the other, and a clock that can be set back.
+// one after the other, a clock that can be set back, and a write lock held by another connection.
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,5 +50,24 @@ describe("stream events", () => {
     Date.now = () => t - 86_400_000 + 11 * 60_000; // retention (10 min) later, by the clock
     store.prune();
     expect(store.eventsAfter("sess", priming)).toEqual([[before, answer(1)]]);
+  });
+
+  test("events whose write failed are stored by a later try, with no new event to set it off", async () => {
+    const path = newFile();
+    const db = openDatabase(path);
+    db.$client.run("PRAGMA busy_timeout = 0"); // fail at once rather than after 5 s
+    const store = new SqliteEventStore(db);
+    const otherProcess = new Database(path);
+    otherProcess.run("BEGIN IMMEDIATE"); // holds the write lock past the first try
+
+    const priming = store.append("sess.stream", {} as JSONRPCMessage);
+    const stored = store.append("sess.stream", answer(1));
+    await Bun.sleep(300);
+    otherProcess.run("COMMIT");
+    const reader = new SqliteEventStore(openDatabase(path));
+    expect(reader.eventsAfter("sess", priming)).toBeUndefined();
+
+    await Bun.sleep(1_200); // the retry comes 1 s after the failure
+    expect(reader.eventsAfter("sess", priming)).toEqual([[stored, answer(1)]]);
   });
 });
