@@ -238,11 +238,7 @@ export class ChatStore {
   // rooms and memberships
 
   room(id: string): Room | undefined {
-    const known = this.frozen?.rooms.get(id);
-    if (known) return known;
-    const room = this.hot.room.get({ id });
-    if (room) this.frozen?.rooms.set(id, room);
-    return room;
+    return readThrough(this.frozen?.rooms, id, () => this.hot.room.get({ id }));
   }
 
   insertRoom(row: Omit<Room, "lastSeq">): void {
@@ -342,12 +338,7 @@ export class ChatStore {
   }
 
   private messageAt(roomId: string, seq: number): StoredMessage | undefined {
-    const key = `${roomId} ${seq}`;
-    const known = this.frozen?.messages.get(key);
-    if (known) return known;
-    const message = this.hot.messageAt.get({ roomId, seq });
-    if (message) this.frozen?.messages.set(key, message);
-    return message;
+    return readThrough(this.frozen?.messages, `${roomId} ${seq}`, () => this.hot.messageAt.get({ roomId, seq }));
   }
 
   countMessagesFor(roomId: string, readerId: string, afterSeq: number): number {
@@ -468,4 +459,13 @@ export class ChatStore {
       .all()
       .map((row) => row.roomId);
   }
+}
+
+/** The row `read` returns, kept in `cache` (the rows frozen inside `together`; none outside it). */
+function readThrough<T>(cache: Map<string, T> | undefined, key: string, read: () => T | undefined): T | undefined {
+  const known = cache?.get(key);
+  if (known) return known;
+  const row = read();
+  if (row) cache?.set(key, row);
+  return row;
 }
