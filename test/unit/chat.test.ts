@@ -124,6 +124,26 @@ describe("a ring's readers", () => {
   });
 });
 
+describe("the next message from someone else", () => {
+  test("is found past any number of the reader's own, and there is none while only those follow", async () => {
+    const { chat } = newChat();
+    const alice = chat.establish(undefined, "Alice");
+    const bob = chat.establish(undefined, "Bob");
+    chat.joinRoom(alice, "r");
+    chat.joinRoom(bob, "r");
+    chat.history(alice, "r", { limit: 10 }); // read up to "Bob joined"
+    // Runs of Alice's own messages shorter than, as long as, and longer than the steps taken by key.
+    for (const run of [1, 3, 4, 5, 9]) {
+      for (let i = 0; i < run; i++) await chat.send(alice, "r", `mine ${i}`);
+      expect((await chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 0 })).kind).toBe("timeout");
+      const { seq } = await chat.send(bob, "r", `after ${run} of mine`);
+      await chat.send(alice, "r", "mine, after it");
+      const got = await chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 0 });
+      expect(got).toMatchObject({ kind: "message", message: `after ${run} of mine`, seq, unread: 0 });
+    }
+  });
+});
+
 describe("unread with another process on the file", () => {
   test("counts a message the other process committed between the room's read and the message's", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "mcp-chat-unread-")), "chat.db");
