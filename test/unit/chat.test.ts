@@ -17,13 +17,19 @@ function newChat() {
   return { chat, doorbell };
 }
 
+/** A new chat with Alice, then Bob, in group room "r". */
+function aliceAndBobInRoom() {
+  const { chat, doorbell } = newChat();
+  const alice = chat.establish(undefined, "Alice");
+  const bob = chat.establish(undefined, "Bob");
+  chat.joinRoom(alice, "r");
+  chat.joinRoom(bob, "r");
+  return { chat, doorbell, alice, bob };
+}
+
 describe("waiting leaves nothing behind", () => {
   test("after a message, a time-out, a cancellation and an error", async () => {
-    const { chat, doorbell } = newChat();
-    const alice = chat.establish(undefined, "Alice");
-    const bob = chat.establish(undefined, "Bob");
-    chat.joinRoom(alice, "r");
-    chat.joinRoom(bob, "r");
+    const { chat, doorbell, alice, bob } = aliceAndBobInRoom();
     expect(await chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 0 })).toMatchObject({ message: "Bob joined" });
 
     const byMessage = chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 5 });
@@ -49,11 +55,7 @@ describe("waiting leaves nothing behind", () => {
   });
 
   test("an abort after the wait ended changes nothing", async () => {
-    const { chat, doorbell } = newChat();
-    const alice = chat.establish(undefined, "Alice");
-    const bob = chat.establish(undefined, "Bob");
-    chat.joinRoom(alice, "r");
-    chat.joinRoom(bob, "r");
+    const { chat, doorbell, alice, bob } = aliceAndBobInRoom();
     const controller = new AbortController();
     expect(await chat.waitForMessage(alice, "r", undefined, { timeoutSeconds: 5, signals: [controller.signal] })).toMatchObject({
       message: "Bob joined",
@@ -126,11 +128,7 @@ describe("a ring's readers", () => {
 
 describe("the next message from someone else", () => {
   test("is found past any number of the reader's own, and there is none while only those follow", async () => {
-    const { chat } = newChat();
-    const alice = chat.establish(undefined, "Alice");
-    const bob = chat.establish(undefined, "Bob");
-    chat.joinRoom(alice, "r");
-    chat.joinRoom(bob, "r");
+    const { chat, alice, bob } = aliceAndBobInRoom();
     chat.history(alice, "r", { limit: 10 }); // read up to "Bob joined"
     // Runs of Alice's own messages shorter than, as long as, and longer than the steps taken by key.
     for (const run of [1, 3, 4, 5, 9]) {
