@@ -32,7 +32,7 @@ export const enterQueueTool = (limits: Limits, timing: Timing) =>
         client_id: z.string(),
       }),
     ],
-    annotations: { readOnlyHint: false, openWorldHint: true },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     async run(args, context) {
       const caller = establishCaller(context, args.client_id, args.display_name);
       const result = await context.chat.enterQueue(caller, { timeoutSeconds: args.timeout, signals: context.signals });

@@ -34,7 +34,7 @@ export const getMessagesTool = () =>
         has_more: z.boolean(),
       }),
     ],
-    annotations: { readOnlyHint: false, openWorldHint: true },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     run(args, context) {
       const caller = callerOf(context, args.client_id);
       return context.chat.history(caller, args.room_id, {

@@ -23,7 +23,7 @@ export const joinRoomTool = (limits: Limits) =>
         members: z.array(memberOutput).describe("Who is in the room now, you included."),
       }),
     ],
-    annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     run(args, context) {
       const caller = establishCaller(context, args.client_id, args.display_name);
       const { room_id, members } = context.chat.joinRoom(caller, args.room_id);

@@ -11,7 +11,7 @@ export const leaveChatTool = () =>
       "everyone sees '<your name> left'. You can no longer read or send there.",
     input: z.object({ room_id: roomId, client_id: clientId }),
     outputs: [z.object({ success: z.literal(true) })],
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     run(args, context) {
       context.chat.leave(callerOf(context, args.client_id), args.room_id);
       return { success: true };

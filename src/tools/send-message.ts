@@ -35,7 +35,7 @@ export const sendMessageTool = (limits: Limits) =>
         sent_at: z.string().describe("ISO 8601 time it was stored."),
       }),
     ],
-    annotations: { readOnlyHint: false, openWorldHint: true },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     async run(args, context) {
       const caller = callerOf(context, args.client_id);
       return { success: true, ...(await context.chat.send(caller, args.room_id, args.message, args.client_msg_id)) };

@@ -24,7 +24,13 @@ export interface ChatTool<Input extends z.ZodObject = z.ZodObject> {
   input: Input;
   /** Success shapes only; the error shape is added for every tool. */
   outputs: z.ZodObject[];
-  annotations: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  /**
+   * Every hint spelled out: MCP's defaults (destructive, not idempotent) would have clients ask a
+   * person to approve each send. A read-only tool needs no destructiveHint.
+   */
+  annotations:
+    | { readOnlyHint: true; idempotentHint: boolean; openWorldHint: boolean }
+    | { readOnlyHint: false; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
   run(args: z.output<Input>, context: ToolContext): Promise<object> | object;
 }
 

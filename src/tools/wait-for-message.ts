@@ -35,7 +35,7 @@ export const waitForMessageTool = (timing: Timing) =>
         seq: z.number().describe("The read position this call waited after."),
       }),
     ],
-    annotations: { readOnlyHint: false, openWorldHint: true },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     async run(args, context) {
       const caller = callerOf(context, args.client_id);
       const result = await context.chat.waitForMessage(caller, args.room_id, args.after_seq, {

@@ -36,7 +36,7 @@ export const whoamiTool = () =>
         waiting_calls: z.number().describe("How many of your calls are blocked waiting right now."),
       }),
     ],
-    annotations: { readOnlyHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     run(args, context) {
       return context.chat.whoami(callerOf(context, args.client_id));
     },
