@@ -14,8 +14,8 @@ export interface StdioService {
 /**
  * Serves until stdin ends (the SDK's transport alone would keep a server running after its client died).
  * The SDK's transport runs on Bun's own stdin and stdout rather than process.stdin and
- * process.stdout: their first use loads Bun's JavaScript for node streams, about 10 ms of start-up
- * (the compiled binary carries no bytecode for it, see src/db/open.ts).
+ * process.stdout: their first use loads Bun's JavaScript for node streams, a cost at every start
+ * (the compiled binary carries no bytecode for it; PERFORMANCE.md, "Cold start and binary size").
  */
 export async function serveStdio(server: Server): Promise<StdioService> {
   const stdout = Bun.stdout.writer();

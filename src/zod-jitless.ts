@@ -1,7 +1,7 @@
 // Imported by cli.ts before anything else, since zod reads this setting when a schema is built.
 // zod compiles a parser for each object schema (new Function) at its first parse: at start-up
-// that is several ms of compiling (4-6 ms to the first initialize), which the binary's bytecode
-// cannot hold. Without them the parses of one tools/call take about 5 µs more (4-5 → 9-10 µs).
+// that is several ms of compiling, which the binary's bytecode cannot hold; without them each
+// parse costs a few µs more (PERFORMANCE.md, "Cold start and binary size").
 import { config } from "zod";
 
 config({ jitless: true });

@@ -32,7 +32,8 @@ function openFile(path: string): Database {
   } catch (error) {
     if ((error as { code?: string }).code !== "SQLITE_CANTOPEN") throw error;
     // Fetched here, not imported: an import of node:fs puts Bun's JavaScript for it and the modules
-    // it uses into the compiled binary (1.4 MB) and loads it at every start, for a call made once.
+    // it uses into the compiled binary and loads it at every start, for a call made once
+    // (PERFORMANCE.md, "Cold start and binary size").
     const { mkdirSync } = process.getBuiltinModule("node:fs");
     const { dirname } = process.getBuiltinModule("node:path");
     // A folder we create is private: the file holds every message, and the tokens of --as identities.

@@ -15,8 +15,8 @@ const fromOthers = (readerId: unknown) => or(isNull(messages.senderId), ne(messa
 const $ = sql.placeholder;
 
 /**
- * The queries every call runs, prepared once: Drizzle builds a query anew in 20-70 us, while a
- * prepared one runs in about 4 us (measured in process, commit 0e160f4).
+ * The queries every call runs, prepared once: building a query anew costs Drizzle several times
+ * what running a prepared one does (PERFORMANCE.md, "What changed and what it bought", 0e160f4).
  */
 function prepareHotQueries(db: ChatDb) {
   const membershipKey = and(eq(memberships.roomId, $("roomId")), eq(memberships.participantId, $("participantId")));
@@ -283,7 +283,7 @@ export class ChatStore {
   /**
    * Whether a member other than `participantId` left, or was last seen before `presentSince`.
    * Asked at every empty look of a pair room's wait: the room's memberships, then each other
-   * member by key, take 3-5 us where one query joining the two tables took 9-14 us.
+   * member by key, cost a third of one query joining the two tables (PERFORMANCE.md, "What changed and what it bought", 45f89fd).
    */
   hasGoneMember(roomId: string, participantId: string, presentSince: number): boolean {
     return this.hot.memberStates
@@ -335,10 +335,10 @@ export class ChatStore {
   /** The oldest message from someone else after `afterSeq`. */
   nextMessageFor(roomId: string, readerId: string, afterSeq: number): StoredMessage | undefined {
     // A room's seqs have no gaps (appendMessage), so it is usually a few seqs on, past the reader's
-    // own last messages, and each seq is found by key in 2-3 us; a missing seq means nothing
-    // follows. The ORDER BY ... LIMIT 1 search costs 10-15 us however near its row is (SQLite
-    // 3.54 in Bun 1.4.5: the same search without ORDER BY takes 3-4 us), so it only takes over
-    // past OWN_MESSAGES_STEPPED of the reader's own.
+    // own last messages, and each seq is found by key; a missing seq means nothing follows. The
+    // ORDER BY ... LIMIT 1 search costs several times more however near its row is (PERFORMANCE.md,
+    // "What changed and what it bought", 98e4d2a), so it only takes over past OWN_MESSAGES_STEPPED
+    // of the reader's own.
     for (let seq = afterSeq + 1; seq <= afterSeq + OWN_MESSAGES_STEPPED; seq++) {
       const message = this.messageAt(roomId, seq);
       if (!message || message.senderId !== readerId) return message;
