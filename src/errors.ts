@@ -1,25 +1,6 @@
-// Every error a user can see, with a stable code. Tools render a ChatError as
-// {"error": message, "code": code}; tests assert the code.
-
-export type ErrorCode =
-  /** The arguments do not fit the tool's input schema. */
-  | "invalid_input"
-  /** The client_id is not known to this server. */
-  | "unknown_client"
-  /** The call needs a client_id, and this session has none yet. */
-  | "no_identity"
-  /** The caller is not a member of the room (or has left it). */
-  | "not_in_room"
-  /** The other member of a private room of two has left (or went idle). */
-  | "partner_left"
-  /** A private room made by the queue cannot be joined by name. */
-  | "room_private"
-  /** The group room has reached its member limit. */
-  | "room_full"
-  /** The caller already has the maximum number of waiting calls. */
-  | "too_many_waits"
-  /** Something went wrong on the server. */
-  | "internal_error";
+// Every error a user can see, in one catalogue: each code with its sentence. Tools render a
+// ChatError as {"error": message, "code": code}; tests assert the code. The protocol errors below
+// answer what never reaches a tool (a body that is not JSON-RPC, a lost session).
 
 export class ChatError extends Error {
   constructor(
@@ -30,3 +11,119 @@ export class ChatError extends Error {
     this.name = "ChatError";
   }
 }
+
+/** The errors a tool call can end with, by code. */
+export const chatErrors = {
+  /** The arguments do not fit the tool's input schema. */
+  invalid_input: (tool: string, issues: string) => `Invalid arguments for ${tool}: ${issues}`,
+  /** The client_id is not known to this server. */
+  unknown_client: () =>
+    "This client_id is not known here. Leave client_id out of enter_queue or join_room to start as a new participant.",
+  /** The call needs a client_id, and this session has none yet. */
+  no_identity: () => "Who are you? Call enter_queue or join_room first, or pass the client_id they returned.",
+  /** The caller is not a member of the room (or has left it). */
+  not_in_room: () => "Not in room",
+  /** The other member of a private room of two has left (or went idle). */
+  partner_left: () => "Partner disconnected",
+  /** A private room made by the queue cannot be joined by name. */
+  room_private: (roomId: string) => `Room "${roomId}" is a private room made by the queue; it cannot be joined.`,
+  /** The group room has reached its member limit. */
+  room_full: (roomId: string, most: number) => `Room "${roomId}" is full: it has the most members allowed (${most}).`,
+  /** The caller already has the maximum number of waiting calls. */
+  too_many_waits: (current: number) =>
+    `You already have ${current} waiting calls, the most allowed at once. Let one finish or cancel it first.`,
+  /** Something went wrong on the server. */
+  internal_error: () => "Something went wrong on the server; the error was logged.",
+} as const;
+
+export type ErrorCode = keyof typeof chatErrors;
+
+/** The ChatError of `code`, its message built from the catalogue. */
+export function chatError<Code extends ErrorCode>(code: Code, ...details: Parameters<(typeof chatErrors)[Code]>): ChatError {
+  const message = (chatErrors[code] as (...args: unknown[]) => string)(...details);
+  return new ChatError(code, message);
+}
+
+/** JSON-RPC's error codes, by name: the standard ones and the two server errors MCP transports use. */
+export const JsonRpcCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** A server error with no standard code: refused, busy, no session yet. */
+  ServerError: -32000,
+  /** The Mcp-Session-Id is not (or no longer) known. */
+  SessionNotFound: -32001,
+} as const;
+
+/** A JSON-RPC error that answers a request as a whole, with the HTTP status it goes with. */
+export interface ProtocolError {
+  status: number;
+  code: (typeof JsonRpcCode)[keyof typeof JsonRpcCode];
+  message: string;
+}
+
+/** The errors that answer a request before, or instead of, a tool. */
+export const protocolErrors = {
+  refused: (why: string): ProtocolError => ({ status: 403, code: JsonRpcCode.ServerError, message: why }),
+  bodyNotJson: (): ProtocolError => ({
+    status: 400,
+    code: JsonRpcCode.ParseError,
+    message: "Parse error: the body must be JSON-RPC in JSON",
+  }),
+  lineNotJson: (): ProtocolError => ({
+    status: 400,
+    code: JsonRpcCode.ParseError,
+    message: "Parse error: each line must be one JSON-RPC message in JSON",
+  }),
+  lineTooLong: (most: number): ProtocolError => ({
+    status: 413,
+    code: JsonRpcCode.InvalidRequest,
+    message: `Request too large: a line may hold at most ${most} bytes`,
+  }),
+  lineNotOneMessage: (): ProtocolError => ({
+    status: 400,
+    code: JsonRpcCode.InvalidRequest,
+    message: "Invalid Request: each line must be one JSON-RPC 2.0 request, notification or response (no batches)",
+  }),
+  busy: (): ProtocolError => ({
+    status: 503,
+    code: JsonRpcCode.ServerError,
+    message: "Server busy: every session is answering a request; try again shortly",
+  }),
+  noSession: (): ProtocolError => ({
+    status: 400,
+    code: JsonRpcCode.ServerError,
+    message: "Bad Request: no Mcp-Session-Id header; send initialize first",
+  }),
+  sessionNotFound: (): ProtocolError => ({
+    status: 404,
+    code: JsonRpcCode.SessionNotFound,
+    message: "Session not found: initialize a new session",
+  }),
+  idInUse: (id: unknown): ProtocolError => ({
+    status: 400,
+    code: JsonRpcCode.InvalidRequest,
+    message: `Invalid Request: id ${JSON.stringify(id)} belongs to a request still in progress`,
+  }),
+  internal: (): ProtocolError => ({
+    status: 500,
+    code: JsonRpcCode.InternalError,
+    message: "Internal error: the server could not handle this request; it was logged",
+  }),
+  toolCallShape: (): ProtocolError => ({
+    status: 400,
+    code: JsonRpcCode.InvalidParams,
+    message: 'tools/call needs params {"name": "<tool>", "arguments": {...}}',
+  }),
+  argumentsNotObject: (tool: string): ProtocolError => ({
+    status: 400,
+    code: JsonRpcCode.InvalidParams,
+    message: `The arguments of ${tool} must be an object, such as {"room_id": "lobby"}`,
+  }),
+  unknownTool: (tool: string, known: string): ProtocolError => ({
+    status: 400,
+    code: JsonRpcCode.InvalidParams,
+    message: `Unknown tool "${tool}". The tools are: ${known}.`,
+  }),
+} as const;

@@ -3,6 +3,7 @@
 // closes the whole transport on a line over 10 MiB. Here each such line gets a JSON-RPC error.
 import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import { MAX_REQUEST_BYTES } from "./config.ts";
+import { type ProtocolError, protocolErrors } from "./errors.ts";
 
 const NEWLINE = 0x0a;
 
@@ -45,7 +46,7 @@ export class RequestLines {
     this.parts = [];
     this.size = 0;
     this.tooLong = false;
-    if (tooLong) return this.refuse(errorLine(null, -32600, `Request too large: a line may hold at most ${MAX_REQUEST_BYTES} bytes`));
+    if (tooLong) return this.refuse(errorLine(null, protocolErrors.lineTooLong(MAX_REQUEST_BYTES)));
     const line = Buffer.concat(parts);
     const text = this.decoder.decode(line);
     if (text.trim() === "") return;
@@ -53,20 +54,14 @@ export class RequestLines {
     try {
       message = JSON.parse(text);
     } catch {
-      return this.refuse(errorLine(null, -32700, "Parse error: each line must be one JSON-RPC message in JSON"));
+      return this.refuse(errorLine(null, protocolErrors.lineNotJson()));
     }
     if (JSONRPCMessageSchema.safeParse(message).success) return this.pass(line);
     const id = (message as { id?: unknown } | null)?.id;
-    this.refuse(
-      errorLine(
-        typeof id === "string" || typeof id === "number" ? id : null,
-        -32600,
-        "Invalid Request: each line must be one JSON-RPC 2.0 request, notification or response (no batches)",
-      ),
-    );
+    this.refuse(errorLine(typeof id === "string" || typeof id === "number" ? id : null, protocolErrors.lineNotOneMessage()));
   }
 }
 
-function errorLine(id: string | number | null, code: number, message: string): string {
+function errorLine(id: string | number | null, { code, message }: ProtocolError): string {
   return `${JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } })}\n`;
 }

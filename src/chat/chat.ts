@@ -1,6 +1,6 @@
 // The chat domain: rooms, messages, read cursors and waiting. It knows nothing of MCP or HTTP.
 import type { Limits, Timing } from "../config.ts";
-import { ChatError } from "../errors.ts";
+import { chatError } from "../errors.ts";
 import type { ChatStore, Membership, Room } from "../db/store.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
@@ -29,8 +29,6 @@ export type WaitResult =
   | ({ kind: "message"; unread: number } & MessageView)
   | { kind: "timeout"; seq: number };
 
-const notInRoom = () => new ChatError("not_in_room", "Not in room");
-const partnerLeft = () => new ChatError("partner_left", "Partner disconnected");
 
 export class Chat {
   readonly store: ChatStore;
@@ -111,11 +109,11 @@ export class Chat {
       }
       const present = isPresent(this.store.membership(roomId, me.id));
       if (room.kind === "pair" && !present) {
-        throw new ChatError("room_private", `Room "${roomId}" is a private room made by the queue; it cannot be joined.`);
+        throw chatError("room_private", roomId);
       }
       if (present) return false;
       if (this.store.countPresentMembers(roomId) >= this.limits.maxGroupMembers) {
-        throw new ChatError("room_full", `Room "${roomId}" is full: it has the most members allowed (${this.limits.maxGroupMembers}).`);
+        throw chatError("room_full", roomId, this.limits.maxGroupMembers);
       }
       const notice = this.appendSystemMessage(roomId, `${me.displayName} joined`, now);
       // The cursor starts at the room's end: what was said before is history, not news.
@@ -154,7 +152,7 @@ export class Chat {
       // A retry of a send that was stored gets its seq back, even if the partner left since.
       const earlier = clientMsgId === undefined ? undefined : this.store.messageByClientMsgId(roomId, me.id, clientMsgId);
       if (earlier) return earlier;
-      if (room.kind === "pair" && this.partnerHasLeft(roomId, me.id)) throw partnerLeft();
+      if (room.kind === "pair" && this.partnerHasLeft(roomId, me.id)) throw chatError("partner_left");
       stored = true;
       return this.store.appendMessage({
         roomId,
@@ -250,7 +248,7 @@ export class Chat {
       const unread = this.store.countMessagesFor(roomId, readerId, row.seq);
       return { kind: "message", ...messageView(row), unread };
     }
-    if (room.kind === "pair" && this.partnerHasLeft(roomId, readerId)) throw partnerLeft();
+    if (room.kind === "pair" && this.partnerHasLeft(roomId, readerId)) throw chatError("partner_left");
     return undefined;
   }
 
@@ -265,7 +263,7 @@ export class Chat {
   private requireMember(roomId: string, participantId: string): { room: Room; membership: Membership } {
     const membership = this.store.membership(roomId, participantId);
     const room = isPresent(membership) ? this.store.room(roomId) : undefined;
-    if (!membership || !room) throw notInRoom();
+    if (!membership || !room) throw chatError("not_in_room");
     return { room, membership };
   }
 

@@ -1,4 +1,4 @@
-import { ChatError } from "../errors.ts";
+import { chatError } from "../errors.ts";
 import type { ChatStore, Participant } from "../db/store.ts";
 
 /** Who is calling: the participant and the secret token that proves it. */
@@ -22,10 +22,7 @@ const newPublicId = () => `p_${randomBytes(8).toString("hex")}`;
 export function authenticate(store: ChatStore, clientId: string): Caller {
   const participant = store.participantByTokenHash(hashToken(clientId));
   if (!participant) {
-    throw new ChatError(
-      "unknown_client",
-      "This client_id is not known here. Leave client_id out of enter_queue or join_room to start as a new participant.",
-    );
+    throw chatError("unknown_client");
   }
   return { participant, clientId };
 }

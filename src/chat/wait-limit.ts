@@ -1,4 +1,4 @@
-import { ChatError } from "../errors.ts";
+import { chatError } from "../errors.ts";
 
 /** Counts each participant's waiting calls in this process and caps them. */
 export class WaitLimit {
@@ -10,10 +10,7 @@ export class WaitLimit {
   async hold<T>(participantId: string, wait: () => Promise<T>): Promise<T> {
     const current = this.count(participantId);
     if (current >= this.maxPerParticipant) {
-      throw new ChatError(
-        "too_many_waits",
-        `You already have ${current} waiting calls, the most allowed at once. Let one finish or cancel it first.`,
-      );
+      throw chatError("too_many_waits", current);
     }
     this.waiting.set(participantId, current + 1);
     this.all++;

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { Chat } from "../chat/chat.ts";
 import type { Caller } from "../chat/identity.ts";
-import { ChatError } from "../errors.ts";
+import { chatError } from "../errors.ts";
 
 /** What one MCP session (one HTTP session, one stdio process) remembers between calls. */
 export interface Session {
@@ -48,10 +48,7 @@ export const errorOutput = z.object({
 export function callerOf(context: ToolContext, clientId: string | undefined): Caller {
   const token = clientId ?? context.session.clientId;
   if (token === undefined) {
-    throw new ChatError(
-      "no_identity",
-      "Who are you? Call enter_queue or join_room first, or pass the client_id they returned.",
-    );
+    throw chatError("no_identity");
   }
   return context.chat.authenticate(token);
 }
