@@ -49,7 +49,7 @@ async function serve(config: Config): Promise<void> {
   // Other processes may share the file (several --stdio clients, an HTTP server): wake on their commits too.
   const doorbell = new SharedFileDoorbell(db.$client);
   const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits });
-  setInterval(() => bestEffort("presence sweep", () => chat.presence.sweep()), chat.presence.sweepEveryMs).unref();
+  setInterval(() => bestEffort("presence sweep", () => chat.sweepPresence()), chat.presenceSweepEveryMs).unref();
   // Built at the first tool request: their zod schemas take a few ms, and initialize needs none.
   let toolList: ChatTool[] | undefined;
   const tools = () => (toolList ??= chatTools(config.limits, config.timing));
@@ -94,7 +94,7 @@ async function serve(config: Config): Promise<void> {
       maxSessions: config.maxSessions,
       newServer: (options) => createMcpServer(chat, tools, options),
       events,
-      stats: () => ({ waiting: chat.waits.total }),
+      stats: () => ({ waiting: chat.waitingCalls }),
     });
   } catch (error) {
     const code = (error as { code?: string }).code;

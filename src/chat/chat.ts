@@ -4,10 +4,10 @@ import { chatError } from "../errors.ts";
 import type { ChatStore, Membership, Room } from "../db/store.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
-import { enterQueue, queueStatus, type QueueResult } from "./queue.ts";
+import { Queue, type QueueResult } from "./queue.ts";
 import { Presence } from "./presence.ts";
 import { type MemberView, messageView, type MessageView } from "./views.ts";
-import { StopSwitch, waitFor } from "./wait.ts";
+import { StopSwitch, type WaitOptions, waitFor } from "./wait.ts";
 import { WaitLimit } from "./wait-limit.ts";
 
 export interface ChatDeps {
@@ -31,13 +31,14 @@ export type WaitResult =
 
 
 export class Chat {
-  readonly store: ChatStore;
-  readonly doorbell: Doorbell;
-  readonly timing: Timing;
-  readonly limits: Limits;
-  readonly now: () => number;
-  readonly waits: WaitLimit;
-  readonly presence: Presence;
+  private readonly store: ChatStore;
+  private readonly doorbell: Doorbell;
+  private readonly timing: Timing;
+  private readonly limits: Limits;
+  private readonly now: () => number;
+  private readonly waits: WaitLimit;
+  private readonly presence: Presence;
+  private readonly queue: Queue;
   private readonly stopping = new StopSwitch();
 
   constructor(deps: ChatDeps) {
@@ -48,6 +49,31 @@ export class Chat {
     this.now = deps.now ?? Date.now;
     this.waits = new WaitLimit(deps.limits.maxWaitsPerParticipant);
     this.presence = new Presence(this.store, this.doorbell, deps.timing.idleTimeoutSeconds * 1000, this.now);
+    this.queue = new Queue({
+      store: this.store,
+      doorbell: this.doorbell,
+      presence: this.presence,
+      now: this.now,
+      graceMs: deps.timing.queueGraceSeconds * 1000,
+      openPair: (firstId, secondId, now) => this.openPair(firstId, secondId, now),
+    });
+  }
+
+  /** Calls waiting now in this process, for /health. */
+  get waitingCalls(): number {
+    return this.waits.total;
+  }
+
+  /**
+   * Housekeeping to run every `presenceSweepEveryMs`: drops the queue entries of the idle and
+   * wakes pair rooms whose partner went idle (see Presence.sweep).
+   */
+  sweepPresence(): void {
+    this.presence.sweep();
+  }
+
+  get presenceSweepEveryMs(): number {
+    return this.presence.sweepEveryMs;
   }
 
   // identity
@@ -72,14 +98,14 @@ export class Chat {
 
   // waiting budget
 
-  waitMs(request: WaitRequest): number {
+  private waitMs(request: WaitRequest): number {
     const seconds = Math.min(request.timeoutSeconds ?? this.timing.defaultWaitSeconds, this.timing.maxWaitSeconds);
     return Math.max(0, seconds) * 1000;
   }
 
-  /** What ends a wait early: the request's own signals, or the server stopping. */
-  waitEnders(request: WaitRequest): { signals: AbortSignal[]; stopSwitch: StopSwitch } {
-    return { signals: request.signals ?? [], stopSwitch: this.stopping };
+  /** How long a wait lasts, and what ends it early: the request's own signals, or the server stopping. */
+  private waitOptions(request: WaitRequest): WaitOptions & { stopSwitch: StopSwitch } {
+    return { timeoutMs: this.waitMs(request), signals: request.signals ?? [], stopSwitch: this.stopping };
   }
 
   /**
@@ -93,7 +119,7 @@ export class Chat {
   // the queue
 
   enterQueue(caller: Caller, request: WaitRequest): Promise<QueueResult> {
-    return this.holdWait(caller, request, () => enterQueue(this, caller, request));
+    return this.holdWait(caller, request, () => this.queue.enter(caller.participant.id, this.waitOptions(request)));
   }
 
   // rooms
@@ -174,7 +200,7 @@ export class Chat {
     this.requireMember(roomId, me.id);
     const next = () => this.nextMessage(roomId, me.id, afterSeq);
     const found = await this.holdWait(caller, request, () =>
-      waitFor(this.doorbell, roomTopic(roomId), next, { timeoutMs: this.waitMs(request), ...this.waitEnders(request) }),
+      waitFor(this.doorbell, roomTopic(roomId), next, this.waitOptions(request)),
     );
     return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
   }
@@ -203,7 +229,7 @@ export class Chat {
     return {
       sender: me.displayName,
       sender_id: me.id,
-      queue: queueStatus(this, me.id),
+      queue: this.queue.status(me.id),
       rooms: this.store.roomsOf(me.id).map((r) => ({
         room_id: r.roomId,
         kind: r.kind,
@@ -224,10 +250,8 @@ export class Chat {
     }
   }
 
-  // helpers shared by the queue
-
   /** Opens a private room for two; both cursors start at its (empty) beginning. */
-  openPair(firstId: string, secondId: string, now: number): string {
+  private openPair(firstId: string, secondId: string, now: number): string {
     const roomId = `pair-${crypto.randomUUID()}`;
     this.store.insertRoom({ id: roomId, kind: "pair", createdAt: now });
     this.store.upsertMembership(roomId, firstId, 0, now);

@@ -51,7 +51,7 @@ describe("waiting leaves nothing behind", () => {
     chat.leave(alice, "r"); // the waiter wakes and finds it is no longer a member
     await expect(failing).rejects.toThrow("Not in room");
     expect(doorbell.activeTopics).toBe(0);
-    expect(chat.waits.count(alice.participant.id)).toBe(0);
+    expect(chat.whoami(alice).waiting_calls).toBe(0);
   });
 
   test("an abort after the wait ended changes nothing", async () => {
@@ -65,7 +65,7 @@ describe("waiting leaves nothing behind", () => {
     expect(doorbell.activeTopics).toBe(1);
     await chat.send(bob, "r", "after the abort");
     expect(await next).toMatchObject({ kind: "message", message: "after the abort" });
-    expect(chat.waits.count(alice.participant.id)).toBe(0);
+    expect(chat.whoami(alice).waiting_calls).toBe(0);
   });
 
   test("a thousand cancelled waits leave no listener and no waiting count", async () => {
@@ -79,7 +79,7 @@ describe("waiting leaves nothing behind", () => {
       await waiting;
     }
     expect(doorbell.activeTopics).toBe(0);
-    expect(chat.waits.count(me.participant.id)).toBe(0);
+    expect(chat.whoami(me).waiting_calls).toBe(0);
   });
 });
 
@@ -240,8 +240,9 @@ describe("the queue", () => {
 describe("presence", () => {
   test("a wait keeps its caller present until it ends, however coarsely calls are recorded", async () => {
     let now = 1_000_000;
+    const store = new ChatStore(openDatabase(":memory:"));
     const chat = new Chat({
-      store: new ChatStore(openDatabase(":memory:")),
+      store,
       doorbell: new LocalDoorbell(),
       timing: { ...defaultTiming, idleTimeoutSeconds: 10, maxWaitSeconds: 9.8 },
       limits: defaultLimits,
@@ -253,7 +254,7 @@ describe("presence", () => {
     // Touches are written at the end of the event loop's turn.
     const seen = async () => {
       await new Promise((resolve) => setImmediate(resolve));
-      return chat.store.participant(me.participant.id)!.lastSeenAt;
+      return store.participant(me.participant.id)!.lastSeenAt;
     };
     chat.authenticate(me.clientId);
     expect(await seen()).toBe(now - 400);
