@@ -193,7 +193,10 @@ await runBench("layers", 120_000, async () => {
   // events: the SSE event store, when there is one.
   if (existsSync(join(ROOT, "src", "db", "event-store.ts"))) {
     const { SqliteEventStore } = await src("db/event-store.ts");
-    const events = new SqliteEventStore(db).forSession();
+    const store = new SqliteEventStore(db);
+    // A session's adapter lives in src/http/ since 2026-12; older trees made it with forSession().
+    const adapter = join(ROOT, "src", "http", "session-events.ts");
+    const events = existsSync(adapter) ? new (await src("http/session-events.ts")).SessionEventStore(store) : store.forSession();
     events.sessionId = "layers-session";
     const response = { jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "x".repeat(200) }] } };
     time("events_us", async () => {

@@ -1,7 +1,6 @@
 // Resumable streams: the SSE events the server sends are kept here for a while, so a client
-// whose stream dropped can reconnect with Last-Event-ID and get what it missed.
-import type { EventStore } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+// whose stream dropped can reconnect with Last-Event-ID and get what it missed. The messages are
+// opaque here; src/http/session-events.ts adapts this store to the SDK's EventStore.
 import { and, asc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
 import { log } from "../log.ts";
@@ -47,11 +46,6 @@ export class SqliteEventStore {
       .prepare();
   }
 
-  /** The store of one session's transport; tell it the session's id as soon as the SDK has made it. */
-  forSession(): SessionEventStore {
-    return new SessionEventStore(this);
-  }
-
   /** Forgets events older than the retention period. */
   prune(): void {
     this.flush();
@@ -74,7 +68,7 @@ export class SqliteEventStore {
   }
 
   /** Keeps `message` as the next event of stream `key`; returns its event id. */
-  append(key: string, message: JSONRPCMessage): string {
+  append(key: string, message: object): string {
     // The clock's microseconds, or just above the last seq: increasing in this process, and across
     // restarts too as long as the clock does not go back.
     const seq = (this.lastSeq = Math.max(this.lastSeq + 1, Date.now() * 1000));
@@ -108,7 +102,7 @@ export class SqliteEventStore {
    * stream of `eventId` sent after it, if that event was the session's. Undefined when nothing is
    * kept, so an id nobody issued, or another session's, learns nothing.
    */
-  eventsAfter(sessionId: string, eventId: string): [string, JSONRPCMessage][] | undefined {
+  eventsAfter(sessionId: string, eventId: string): [string, object][] | undefined {
     const event = eventUnder(`${sessionId}.`, eventId);
     if (!event) return undefined;
     const events = this.eventsOf(event.key, event.seq);
@@ -121,7 +115,7 @@ export class SqliteEventStore {
    * retention period's 600): the clock may have gone back since `seq` was issued, in this process
    * or before a restart, so no second can be ruled out by it.
    */
-  eventsOf(key: string, seq: number): [string, JSONRPCMessage][] {
+  eventsOf(key: string, seq: number): [string, object][] {
     this.flush();
     const queries = (this.replayQueries ??= prepareReplayQueries(this.db));
     const rows: StreamEvent[] = [];
@@ -131,42 +125,6 @@ export class SqliteEventStore {
       from = next.second + 1;
     }
     return rows.sort((a, b) => a.seq - b.seq).map((row) => [`${row.streamId}/${row.seq}`, JSON.parse(row.message)]);
-  }
-}
-
-/**
- * One session's events. Its stream ids are keyed under the session id: transports reuse names like
- * "_GET_stream", and an event id must replay only its own session's stream, also after a restart.
- * Event ids read "<session id>.<stream id>/<seq>". A class, where closures would cost every one of
- * thousands of sessions half a dozen functions.
- */
-export class SessionEventStore implements EventStore {
-  /** Set when the SDK has made the session's id, which it does before the session's first event. */
-  sessionId: string | undefined;
-  private knownPrefix: string | undefined;
-
-  constructor(private readonly events: SqliteEventStore) {}
-
-  async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
-    return this.events.append(this.prefix() + streamId, message);
-  }
-
-  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
-    return eventUnder(this.prefix(), eventId)?.streamId;
-  }
-
-  async replayEventsAfter(
-    lastEventId: string,
-    { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
-  ): Promise<string> {
-    const event = eventUnder(this.prefix(), lastEventId);
-    if (!event) throw new Error(`Not an event of this session: ${lastEventId}`);
-    for (const [eventId, message] of this.events.eventsOf(event.key, event.seq)) await send(eventId, message);
-    return event.streamId;
-  }
-
-  private prefix(): string {
-    return (this.knownPrefix ??= `${this.sessionId ?? crypto.randomUUID()}.`);
   }
 }
 
@@ -195,7 +153,7 @@ const oldestKeptSecond = () => nowSecond() - EVENT_RETENTION_SECONDS;
  * The event `eventId` names if it is under `prefix` (a session's "<session id>."), with its stream's
  * own id: any id under the prefix names one of that session's streams, kept events or not.
  */
-function eventUnder(prefix: string, eventId: string): { key: string; seq: number; streamId: string } | undefined {
+export function eventUnder(prefix: string, eventId: string): { key: string; seq: number; streamId: string } | undefined {
   const event = parseEventId(eventId);
   return event?.key.startsWith(prefix) ? { ...event, streamId: event.key.slice(prefix.length) } : undefined;
 }

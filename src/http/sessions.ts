@@ -4,6 +4,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { SqliteEventStore } from "../db/event-store.ts";
+import { SessionEventStore } from "./session-events.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 
 /** A session nobody used for this long is closed (client.close() does not end sessions). */
@@ -71,7 +72,7 @@ export class HttpSessions {
    */
   async open(): Promise<HttpSession | undefined> {
     if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
-    const events = this.events.forSession();
+    const events = new SessionEventStore(this.events);
     const transport = new AnsweringTransport({
       sessionIdGenerator: newSessionId,
       eventStore: events,
