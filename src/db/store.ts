@@ -1,4 +1,5 @@
-// Every query mcp-chat makes, in one place. The domain composes them; nothing else touches SQL.
+// Every query of the chat domain, in one place; the domain composes them. The other SQL of
+// src/db/ lives beside its own job: the event store, migrations, the doorbell's data_version.
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
 import { log } from "../log.ts";
