@@ -1,6 +1,7 @@
 // Presence: a participant who made no call for the idle time-out counts as gone. Only their
 // queue entry is dropped: their next call brings them back to every room that is still open.
 import type { ChatStore, Participant } from "../db/store.ts";
+import { Batcher } from "../batcher.ts";
 import { bestEffort } from "../log.ts";
 import { type Doorbell, queueTopic, roomTopic } from "./doorbell.ts";
 
@@ -11,8 +12,11 @@ export class Presence {
    * 2,000 rows a second at 5 s); a twentieth of the idle time-out, at most 30 s, is plenty.
    */
   private readonly touchEveryMs: number;
-  /** Touches of this turn of the event loop, written together at its end. */
-  private unwritten = new Map<string, number>();
+  /** Touches of this turn of the event loop, written together at its end: [participant id, time]. */
+  private readonly unwritten = new Batcher<[string, number]>({
+    delayMs: 0,
+    flush: (touches) => bestEffort("recording calls", () => this.store.touchParticipants(new Map(touches))),
+  });
 
   constructor(
     private readonly store: ChatStore,
@@ -42,14 +46,7 @@ export class Presence {
     const lastsTheCall = participant.lastSeenAt + this.idleMs > now + stayPresentMs;
     if (fresh && lastsTheCall) return;
     participant.lastSeenAt = now;
-    if (this.unwritten.size === 0) setImmediate(() => this.writeTouches());
-    this.unwritten.set(participant.id, now);
-  }
-
-  private writeTouches(): void {
-    const touches = this.unwritten;
-    this.unwritten = new Map();
-    bestEffort("recording calls", () => this.store.touchParticipants(touches));
+    this.unwritten.add([participant.id, now]);
   }
 
   /**

@@ -3,6 +3,7 @@
 // opaque here; src/http/session-events.ts adapts this store to the SDK's EventStore.
 import { and, asc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
+import { Batcher } from "../batcher.ts";
 import { log } from "../log.ts";
 import { streamEvents } from "./schema.ts";
 
@@ -11,39 +12,54 @@ const EVENT_RETENTION_SECONDS = 10 * 60;
 
 type StreamEvent = typeof streamEvents.$inferInsert;
 
-/**
- * How long an event waits in memory for others to share its commit. A commit writes every index
- * page its rows touched, and a hundred events (one room's answers) touch nearly as many pages as
- * five hundred (PERFORMANCE.md, "What changed and what it bought", 70f4426). A killed process
- * loses at most this much of the events (a replay in process flushes first).
- */
-const WRITE_BEHIND_MS = 50;
+/** How long events wait in memory to share a commit, and how failed writes are tried again. */
+export interface EventWriteTiming {
+  /**
+   * A commit writes every index page its rows touched, and a hundred events (one room's answers)
+   * touch nearly as many pages as five hundred (PERFORMANCE.md, "What changed and what it bought",
+   * 70f4426). A killed process loses at most this much of the events (a replay in process flushes first).
+   */
+  writeBehindMs: number;
+  /**
+   * After a failed write (the file locked past the busy time-out, a full disk) the events stay in
+   * memory and the next try waits this long, doubling up to retryMaxMs: a disk that stays full
+   * costs a log line a minute, not one a second.
+   */
+  retryFirstMs: number;
+  retryMaxMs: number;
+}
 
-/**
- * After a failed write (the file locked past the busy time-out, a full disk) the events stay in
- * memory and the next try waits this long, doubling up to RETRY_MAX_MS: a disk that stays full
- * costs a log line a minute, not one a second.
- */
-const RETRY_FIRST_MS = 1_000;
-const RETRY_MAX_MS = 60_000;
+export const defaultEventWriteTiming: EventWriteTiming = { writeBehindMs: 50, retryFirstMs: 1_000, retryMaxMs: 60_000 };
 
-/** One per process. Writes are batched (see WRITE_BEHIND_MS), so keeping every response costs a share of a commit. */
+/** One per process. Writes are batched (see EventWriteTiming), so keeping every response costs a share of a commit. */
 export class SqliteEventStore {
-  private pending: StreamEvent[] = [];
-  /** Set whenever events are pending: the write that will store them. */
-  private flushTimer: Timer | undefined;
-  private retryMs = RETRY_FIRST_MS;
+  private readonly pending: Batcher<StreamEvent>;
   private lastSeq = 0;
   private readonly insert;
   /** Prepared at the first replay, which most processes never see. */
   private replayQueries: ReturnType<typeof prepareReplayQueries> | undefined;
 
-  constructor(private readonly db: ChatDb) {
+  constructor(
+    private readonly db: ChatDb,
+    timing: EventWriteTiming = defaultEventWriteTiming,
+  ) {
     const $ = sql.placeholder;
     this.insert = db
       .insert(streamEvents)
       .values({ second: $("second"), streamId: $("streamId"), seq: $("seq"), message: $("message") })
       .prepare();
+    this.pending = new Batcher({
+      delayMs: timing.writeBehindMs,
+      flush: (batch) =>
+        this.db.$client.transaction(() => {
+          for (const event of batch) this.insert.run(event);
+        })(),
+      retry: {
+        firstMs: timing.retryFirstMs,
+        maxMs: timing.retryMaxMs,
+        failed: (error, nextTryMs) => log(`storing stream events failed; trying again in ${nextTryMs / 1000} s:`, error),
+      },
+    });
   }
 
   /** Forgets events older than the retention period. */
@@ -52,19 +68,9 @@ export class SqliteEventStore {
     this.db.delete(streamEvents).where(lt(streamEvents.second, oldestKeptSecond())).run();
   }
 
-  /** Writes what is pending; also before every read, so a replay sees every stored event. */
+  /** Writes what is pending; also before every read, so a replay sees every stored event. A failed write keeps them and throws. */
   flush(): void {
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    try {
-      this.db.$client.transaction(() => {
-        for (const event of batch) this.insert.run(event);
-      })();
-    } catch (error) {
-      this.pending = batch.concat(this.pending); // kept for the next flush
-      throw error;
-    }
+    this.pending.flushNow();
   }
 
   /** Keeps `message` as the next event of stream `key`; returns its event id. */
@@ -75,26 +81,8 @@ export class SqliteEventStore {
     // A priming event (the SDK's empty first event of a stream) carries nothing to replay: only
     // its id matters, and the stream's later events are found by it without a row of its own.
     if (Object.keys(message).length === 0) return `${key}/${seq}`;
-    this.pending.push({ second: nowSecond(), streamId: key, seq, message: JSON.stringify(message) });
-    this.flushAfter(WRITE_BEHIND_MS);
+    this.pending.add({ second: nowSecond(), streamId: key, seq, message: JSON.stringify(message) });
     return `${key}/${seq}`;
-  }
-
-  /** Flushes in `delayMs`, unless a flush is due already. Unref'd: a stopping server flushes itself. */
-  private flushAfter(delayMs: number): void {
-    this.flushTimer ??= setTimeout(() => this.flushInBackground(), delayMs).unref();
-  }
-
-  private flushInBackground(): void {
-    this.flushTimer = undefined;
-    try {
-      this.flush();
-      this.retryMs = RETRY_FIRST_MS;
-    } catch (error) {
-      log(`storing stream events failed; trying again in ${this.retryMs / 1000} s:`, error);
-      this.flushAfter(this.retryMs);
-      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-    }
   }
 
   /**

@@ -56,18 +56,18 @@ describe("stream events", () => {
     const path = newFile();
     const db = openDatabase(path);
     db.$client.run("PRAGMA busy_timeout = 0"); // fail at once rather than after 5 s
-    const store = new SqliteEventStore(db);
+    const store = new SqliteEventStore(db, { writeBehindMs: 50, retryFirstMs: 200, retryMaxMs: 1_000 });
     const otherProcess = new Database(path);
     otherProcess.run("BEGIN IMMEDIATE"); // holds the write lock past the first try
 
     const priming = store.append("sess.stream", {} as JSONRPCMessage);
     const stored = store.append("sess.stream", answer(1));
-    await Bun.sleep(300);
+    await Bun.sleep(120); // the first write, at 50 ms, failed
     otherProcess.run("COMMIT");
     const reader = new SqliteEventStore(openDatabase(path));
     expect(reader.eventsAfter("sess", priming)).toBeUndefined();
 
-    await Bun.sleep(1_200); // the retry comes 1 s after the failure
+    await Bun.sleep(300); // the retry comes 200 ms after the failure
     expect(reader.eventsAfter("sess", priming)).toEqual([[stored, answer(1)]]);
   });
 });
