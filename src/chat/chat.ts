@@ -86,14 +86,14 @@ export class Chat {
   }
 
   establish(clientId: string | undefined, displayName: string): Caller {
-    const caller = this.store.write(() => establish(this.store, clientId, displayName, this.now()));
+    const caller = this.store.commits.durable(() => establish(this.store, clientId, displayName, this.now()));
     this.presence.touch(caller.participant);
     return caller;
   }
 
   /** The named local identity of `--as NAME`, shared by every process started with that name. */
   localIdentity(name: string): Caller {
-    return this.store.write(() => localIdentity(this.store, name, this.now()));
+    return this.store.commits.durable(() => localIdentity(this.store, name, this.now()));
   }
 
   // waiting budget
@@ -126,7 +126,7 @@ export class Chat {
 
   joinRoom(caller: Caller, roomId: string): { room_id: string; members: MemberView[] } {
     const me = caller.participant;
-    const joined = this.store.write(() => {
+    const joined = this.store.commits.durable(() => {
       const now = this.now();
       let room = this.store.room(roomId);
       if (!room) {
@@ -152,7 +152,7 @@ export class Chat {
 
   leave(caller: Caller, roomId: string): void {
     const me = caller.participant;
-    this.store.write(() => {
+    this.store.commits.durable(() => {
       const { room } = this.requireMember(roomId, me.id);
       const now = this.now();
       this.store.markLeft(roomId, me.id, now);
@@ -173,7 +173,7 @@ export class Chat {
   async send(caller: Caller, roomId: string, body: string, clientMsgId?: string): Promise<{ seq: number; sent_at: string }> {
     const me = caller.participant;
     let stored = false;
-    const message = await this.store.writeSoon(() => {
+    const message = await this.store.commits.durableSoon(() => {
       const { room } = this.requireMember(roomId, me.id);
       // A retry of a send that was stored gets its seq back, even if the partner left since.
       const earlier = clientMsgId === undefined ? undefined : this.store.messageByClientMsgId(roomId, me.id, clientMsgId);
@@ -281,7 +281,7 @@ export class Chat {
    * turn: they share one transaction, so a room of a hundred costs one commit, not a hundred.
    */
   private wake(roomId: string): void {
-    this.store.together(() => this.doorbell.ring(roomTopic(roomId)));
+    this.store.commits.unsynced(() => this.doorbell.ring(roomTopic(roomId)));
   }
 
   private requireMember(roomId: string, participantId: string): { room: Room; membership: Membership } {

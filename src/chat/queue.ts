@@ -73,7 +73,7 @@ export class Queue {
     }
     // News for other blocked calls: a match made for a partner, or a new entry to pair with.
     let news = false;
-    const result = store.write((): QueueResult | undefined => {
+    const result = store.commits.durable((): QueueResult | undefined => {
       const now = this.deps.now();
       const mine = store.queueEntry(me);
       if (mine?.matchedRoomId) {

@@ -2,7 +2,7 @@
 // src/db/ lives beside its own job: the event store, migrations, the doorbell's data_version.
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { ChatDb } from "./open.ts";
-import { log } from "../log.ts";
+import { Commits } from "./commits.ts";
 import { localIdentities, memberships, messages, participants, queueEntries, rooms } from "./schema.ts";
 
 export type Participant = typeof participants.$inferSelect;
@@ -92,8 +92,6 @@ function prepareHotQueries(db: ChatDb) {
       .prepare(),
     nextMessageFor: db.select().from(messages).where(othersAfter).orderBy(asc(messages.seq)).limit(1).prepare(),
     countMessagesFor: db.select({ n: count() }).from(messages).where(othersAfter).prepare(),
-    syncFull: db.$client.prepare("PRAGMA synchronous = FULL"),
-    syncNormal: db.$client.prepare("PRAGMA synchronous = NORMAL"),
   };
 }
 
@@ -102,96 +100,28 @@ const OWN_MESSAGES_STEPPED = 4;
 
 export class ChatStore {
   private hotQueries: ReturnType<typeof prepareHotQueries> | undefined;
-  /** Rows read inside `together`, by room id and by "<room id> <seq>"; see there. */
+  /**
+   * Rows read inside an unsynced commit, by room id and by "<room id> <seq>". That commit holds
+   * the write lock, so no other process can add rooms or messages meanwhile: the rooms and
+   * messages it reads are read once (a ring's hundred readers want the same ones).
+   */
   private frozen: { rooms: Map<string, Room>; messages: Map<string, StoredMessage> } | undefined;
-  /** Work waiting for the next shared commit (see writeSoon). */
-  private queued: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  readonly commits: Commits;
 
-  constructor(private readonly db: ChatDb) {}
+  constructor(private readonly db: ChatDb) {
+    this.commits = new Commits(db.$client, (work) => {
+      this.frozen = { rooms: new Map(), messages: new Map() };
+      try {
+        work();
+      } finally {
+        this.frozen = undefined;
+      }
+    });
+  }
 
   /** Prepared at the first call, not at start-up: that takes several ms, and initialize needs none. */
   private get hot(): ReturnType<typeof prepareHotQueries> {
     return (this.hotQueries ??= prepareHotQueries(this.db));
-  }
-
-  /**
-   * Runs `work` in one transaction that takes the write lock up front, so a read-then-write
-   * (seq allocation, matching) cannot interleave with another process's. It is on disk when
-   * this returns (synchronous=FULL): messages, rooms and identities are never lost once
-   * reported. Single-statement bookkeeping outside it (read cursors, presence, stream events)
-   * commits without its own fsync and reaches the disk with the next one.
-   */
-  write<T>(work: () => T): T {
-    // Sends that came first commit first: a send then a leave sent without waiting in between
-    // must not find its sender gone.
-    if (this.queued.length > 0) this.commitQueued();
-    this.hot.syncFull.run();
-    try {
-      return this.db.$client.transaction(work).immediate();
-    } finally {
-      this.hot.syncNormal.run();
-    }
-  }
-
-  /**
-   * Runs `work`, which only moves read cursors, in one transaction without an fsync of its own.
-   * Bookkeeping: a failure is logged, and work that could not begin a transaction runs without one.
-   * The transaction holds the write lock, so no other process can add rooms or messages meanwhile:
-   * the rooms and messages `work` reads are read once (a ring's hundred readers want the same ones).
-   */
-  together(work: () => void): void {
-    const sqlite = this.db.$client;
-    if (sqlite.inTransaction) return work();
-    let ran = false;
-    try {
-      sqlite.transaction(() => {
-        ran = true;
-        this.frozen = { rooms: new Map(), messages: new Map() };
-        try {
-          work();
-        } finally {
-          this.frozen = undefined;
-        }
-      }).immediate();
-    } catch (error) {
-      if (ran) log("committing moved read cursors failed (their messages will come again):", error);
-      else work();
-    }
-  }
-
-  /**
-   * Like `write`, but shares one transaction, and so one fsync, with every other `writeSoon` of
-   * this turn of the event loop: concurrent sends cost one disk flush between them. Each piece
-   * of work runs in its own savepoint, so one that throws undoes only itself.
-   */
-  writeSoon<T>(work: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (this.queued.length === 0) setImmediate(() => this.commitQueued());
-      this.queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
-    });
-  }
-
-  private commitQueued(): void {
-    const batch = this.queued;
-    if (batch.length === 0) return; // a write ahead of it committed it already
-    this.queued = [];
-    const sqlite = this.db.$client;
-    let outcomes: (() => void)[];
-    try {
-      outcomes = this.write(() =>
-        batch.map(({ work, resolve, reject }) => {
-          try {
-            const value = sqlite.transaction(work)();
-            return () => resolve(value);
-          } catch (error) {
-            return () => reject(error);
-          }
-        }),
-      );
-    } catch (error) {
-      outcomes = batch.map(({ reject }) => () => reject(error));
-    }
-    for (const settle of outcomes) settle();
   }
 
   close(): void {
@@ -322,7 +252,7 @@ export class ChatStore {
   }
 
   /**
-   * Stores a message at the room's next seq. Call inside `write`, so the seq is ours alone. Seqs
+   * Stores a message at the room's next seq. Call inside a durable commit, so the seq is ours alone. Seqs
    * run 1, 2, 3... with no gap (messages are never deleted): nextMessageFor relies on it.
    */
   appendMessage(row: Omit<StoredMessage, "seq">): StoredMessage {
@@ -352,7 +282,7 @@ export class ChatStore {
   }
 
   countMessagesFor(roomId: string, readerId: string, afterSeq: number): number {
-    // Inside together() the room's row is current (no one else can add a message): nothing comes
+    // Inside an unsynced commit the room's row is current (no one else can add a message): nothing comes
     // after its last message. Outside, another process may have committed since it was read.
     const frozenRoom = this.frozen?.rooms.get(roomId);
     if (frozenRoom && afterSeq >= frozenRoom.lastSeq) return 0;
@@ -471,7 +401,7 @@ export class ChatStore {
   }
 }
 
-/** The row `read` returns, kept in `cache` (the rows frozen inside `together`; none outside it). */
+/** The row `read` returns, kept in `cache` (the rows frozen inside an unsynced commit; none outside it). */
 function readThrough<T>(cache: Map<string, T> | undefined, key: string, read: () => T | undefined): T | undefined {
   const known = cache?.get(key);
   if (known) return known;

@@ -161,7 +161,7 @@ describe("unread with another process on the file", () => {
     storeA.room = (id: string) => {
       const room = readRoom(id);
       if (++reads === 2) {
-        storeB.write(() => {
+        storeB.commits.durable(() => {
           for (const body of ["one", "two"]) {
             storeB.appendMessage({ roomId: "r", senderId: bob.participant.id, senderName: "Bob", body, clientMsgId: null, createdAt: Date.now() });
           }

@@ -1,0 +1,96 @@
+// The three ways the store commits, each named for what it guarantees when it returns.
+import type { Database, Statement } from "bun:sqlite";
+import { Batcher } from "../batcher.ts";
+import { log } from "../log.ts";
+
+interface Queued {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Commits {
+  /** Work waiting for the next shared durable commit (see durableSoon). */
+  private readonly soon = new Batcher<Queued>({ delayMs: 0, flush: (batch) => this.commitShared(batch) });
+  private pragmas: { full: Statement; normal: Statement } | undefined;
+
+  /**
+   * `whileLocked` wraps the work of an unsynced commit that holds the write lock: nobody else can
+   * write meanwhile, so the store may keep the rows it reads (see ChatStore.frozen).
+   */
+  constructor(
+    private readonly sqlite: Database,
+    private readonly whileLocked: (work: () => void) => void = (work) => work(),
+  ) {}
+
+  /**
+   * Runs `work` in one transaction that takes the write lock up front, so a read-then-write
+   * (seq allocation, matching) cannot interleave with another process's. It is on disk when
+   * this returns (synchronous=FULL): messages, rooms and identities are never lost once reported.
+   */
+  durable<T>(work: () => T): T {
+    // Sends that came first commit first: a send then a leave sent without waiting in between
+    // must not find its sender gone.
+    this.soon.flushNow();
+    const pragmas = (this.pragmas ??= {
+      full: this.sqlite.prepare("PRAGMA synchronous = FULL"),
+      normal: this.sqlite.prepare("PRAGMA synchronous = NORMAL"),
+    });
+    pragmas.full.run();
+    try {
+      return this.sqlite.transaction(work).immediate();
+    } finally {
+      pragmas.normal.run();
+    }
+  }
+
+  /**
+   * Like `durable`, but shares one transaction, and so one fsync, with every other `durableSoon`
+   * of this turn of the event loop: concurrent sends cost one disk flush between them. Each piece
+   * of work runs in its own savepoint, so one that throws undoes only itself.
+   */
+  durableSoon<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.soon.add({ work, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  /**
+   * Bookkeeping (read cursors): one transaction without an fsync of its own, on disk with the
+   * next one. A failure is logged, and work that could not begin a transaction runs without one.
+   */
+  unsynced(work: () => void): void {
+    if (this.sqlite.inTransaction) return work();
+    let ran = false;
+    try {
+      this.sqlite
+        .transaction(() => {
+          ran = true;
+          this.whileLocked(work);
+        })
+        .immediate();
+    } catch (error) {
+      if (ran) log("committing moved read cursors failed (their messages will come again):", error);
+      else work();
+    }
+  }
+
+  private commitShared(batch: Queued[]): void {
+    let outcomes: (() => void)[];
+    try {
+      outcomes = this.durable(() =>
+        batch.map(({ work, resolve, reject }) => {
+          try {
+            const value = this.sqlite.transaction(work)();
+            return () => resolve(value);
+          } catch (error) {
+            return () => reject(error);
+          }
+        }),
+      );
+    } catch (error) {
+      outcomes = batch.map(({ reject }) => () => reject(error));
+    }
+    for (const settle of outcomes) settle();
+  }
+}
