@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { pairUp as pairUpWith } from "./tool-calls.ts";
 import type { Subprocess } from "bun";
 
 export const BINARY = resolve(import.meta.dir, "..", "dist", "mcp-chat");
@@ -129,49 +129,7 @@ export async function stdioClient(dbPath: string, extraArgs: string[] = [], name
   return client;
 }
 
-export interface ToolReply {
-  isError: boolean;
-  // The parsed JSON; tests assert what a user would see.
-  data: any;
-}
-
-/** Calls a tool and checks the contract's framing: one text item with the same JSON as structuredContent. */
-export async function call(
-  client: Client,
-  name: string,
-  args: Record<string, unknown> = {},
-  options?: RequestOptions,
-): Promise<ToolReply> {
-  const result = await client.callTool({ name, arguments: args }, undefined, options);
-  const content = result.content as { type: string; text: string }[];
-  if (content.length !== 1 || content[0]!.type !== "text") throw new Error(`expected one text item: ${JSON.stringify(content)}`);
-  const fromText = JSON.parse(content[0]!.text);
-  if (JSON.stringify(fromText) !== JSON.stringify(result.structuredContent)) {
-    throw new Error(`text and structuredContent differ: ${content[0]!.text} vs ${JSON.stringify(result.structuredContent)}`);
-  }
-  return { isError: result.isError === true, data: fromText };
-}
-
-/** Calls a tool that must succeed and returns its JSON. */
-export async function ok(client: Client, name: string, args: Record<string, unknown> = {}, options?: RequestOptions) {
-  const reply = await call(client, name, args, options);
-  if (reply.isError) throw new Error(`${name} failed: ${JSON.stringify(reply.data)}`);
-  return reply.data;
-}
+export { call, elapsed, ok, type ToolReply } from "./tool-calls.ts";
 
 /** Two HTTP clients paired by the queue, as in the seed's Alice-and-Bob story. */
-export async function pairUp(server: RunningServer) {
-  const alice = await httpClient(server, "alice");
-  const bob = await httpClient(server, "bob");
-  const aliceQueued = ok(alice, "enter_queue", { display_name: "Alice", timeout: 10 });
-  await Bun.sleep(50);
-  const bobMatch = await ok(bob, "enter_queue", { display_name: "Bob", timeout: 10 });
-  const aliceMatch = await aliceQueued;
-  return { alice, bob, aliceMatch, bobMatch, roomId: bobMatch.room_id as string };
-}
-
-export const elapsed = async <T>(work: Promise<T>): Promise<[T, number]> => {
-  const start = performance.now();
-  const value = await work;
-  return [value, performance.now() - start];
-};
+export const pairUp = (server: RunningServer) => pairUpWith((name) => httpClient(server, name));

@@ -1,0 +1,40 @@
+// The MCP face in process: a real Chat on :memory: SQLite, one SDK server per client, joined to the
+// SDK's real Client by its in-memory transport. Tests of what tools answer need no binary.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Chat } from "../../src/chat/chat.ts";
+import { LocalDoorbell } from "../../src/chat/doorbell.ts";
+import { defaultLimits, defaultTiming, type Limits, type Timing } from "../../src/config.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { ChatStore } from "../../src/db/store.ts";
+import { createMcpServer } from "../../src/mcp-server.ts";
+import { chatTools } from "../../src/tools/index.ts";
+
+export interface InProcessServer {
+  /** A new client with a session of its own, connected and with the tools listed (so the SDK checks results). */
+  connect(name?: string): Promise<Client>;
+  /** Closes every client connected so far. */
+  close(): Promise<void>;
+}
+
+export function startInProcess(options: { timing?: Partial<Timing>; limits?: Partial<Limits> } = {}): InProcessServer {
+  const timing = { ...defaultTiming, ...options.timing };
+  const limits = { ...defaultLimits, ...options.limits };
+  const chat = new Chat({ store: new ChatStore(openDatabase(":memory:")), doorbell: new LocalDoorbell(), timing, limits });
+  const tools = chatTools(limits, timing);
+  const clients: Client[] = [];
+  return {
+    async connect(name = "test") {
+      const client = new Client({ name, version: "1.0.0" });
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      await createMcpServer(chat, () => tools).connect(serverSide);
+      await client.connect(clientSide);
+      await client.listTools();
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.splice(0).map((client) => client.close()));
+    },
+  };
+}
