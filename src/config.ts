@@ -36,6 +36,21 @@ export interface Config {
   limits: Limits;
 }
 
+/**
+ * How often the server speaks on a quiet connection, and how long it lets one stay silent. Not
+ * options of the command line: tests set them short, so that no test waits out 10 s.
+ */
+export interface Intervals {
+  /** notifications/progress while a call that carries a progress token blocks: often enough for the common 15-60 s client time-outs. */
+  progressMs: number;
+  /** An SSE comment on every open stream, for proxies that close quiet connections. */
+  keepAliveMs: number;
+  /** Seconds of silence after which a connection is closed, except while /mcp answers a request. */
+  idleSeconds: number;
+}
+
+export const defaultIntervals: Intervals = { progressMs: 10_000, keepAliveMs: 15_000, idleSeconds: 10 };
+
 export const defaultTiming: Timing = {
   defaultWaitSeconds: 30,
   maxWaitSeconds: 300,

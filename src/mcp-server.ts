@@ -13,6 +13,7 @@ import {
 import { z } from "zod";
 import packageJson from "../package.json" with { type: "json" };
 import type { Chat } from "./chat/chat.ts";
+import { defaultIntervals } from "./config.ts";
 import { ChatError } from "./errors.ts";
 import { log } from "./log.ts";
 import { reportProgressWhileBlocked } from "./progress.ts";
@@ -91,13 +92,15 @@ export interface McpServerOptions {
   connectionClosed?: (requestId: RequestId) => AbortSignal | undefined;
   /** Counts the tool calls that have not returned yet: what a stop lets finish. */
   running?: { calls: number };
+  /** How often a blocked call that asked for progress gets it. */
+  progressEveryMs?: number;
 }
 
 /** `tools` gives every tool; it is first called with the first tool request, not at start-up. */
 export function createMcpServer(
   chat: Chat,
   tools: () => ChatTool[],
-  { session = {}, connectionClosed, running = { calls: 0 } }: McpServerOptions = {},
+  { session = {}, connectionClosed, running = { calls: 0 }, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
 ): Server {
   const server = new Server(
     { name: "mcp-chat", title: "mcp-chat", version: packageJson.version },
@@ -118,7 +121,7 @@ export function createMcpServer(
     // cancellation: a client that resumes the stream (Last-Event-ID) gets that result replayed.
     const closed = connectionClosed?.(extra.requestId);
     const signals = closed ? [extra.signal, closed] : [extra.signal];
-    const stopProgress = reportProgressWhileBlocked(extra);
+    const stopProgress = reportProgressWhileBlocked(extra, progressEveryMs);
     running.calls++;
     try {
       return result(await tool.run(parsed.data, { chat, session, signals }));

@@ -1,40 +1,11 @@
-// Long waits that real clients survive: progress, resumed streams, mass cancellation, shutdown.
+// Long waits that real clients survive through the binary: resumed streams, mass cancellation, shutdown.
+// Progress, keep-alives and the idle cut-off are in test/unit/quiet-connections.test.ts, with short intervals.
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { cleanUp, elapsed, httpClient, ok, pairUp, startHttp, tempDb } from "./helpers.ts";
 import { health, rawSession, readUntil, resultOf, waitThenHangUp } from "./raw-http.ts";
 
 afterAll(cleanUp);
-
-describe("progress", () => {
-  test("keeps a client with a 15 s request time-out alive through a 45 s wait", async () => {
-    const server = await startHttp(tempDb());
-    const { bob, roomId } = await pairUp(server);
-    const progress: number[] = [];
-    const [result, ms] = await elapsed(
-      ok(bob, "wait_for_message", { room_id: roomId, timeout: 45 }, {
-        timeout: 15_000,
-        resetTimeoutOnProgress: true,
-        onprogress: (p) => progress.push(p.progress),
-      }),
-    );
-    expect(result).toEqual({ timeout: true, message: "No message received", seq: 0 });
-    expect(ms).toBeGreaterThan(44_000);
-    expect(progress).toEqual([10, 20, 30, 40]);
-  }, 60_000);
-
-  test("a quiet wait without a progress token gets keep-alive frames for proxies, and no progress", async () => {
-    const server = await startHttp(tempDb());
-    const raw = await rawSession(server);
-    await raw.call("join_room", { room_id: "quiet", display_name: "Quiet" });
-    const id = raw.nextId();
-    const response = await raw.post({ id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "quiet", timeout: 17 } } });
-    const body = await response.text();
-    expect(resultOf(body)).toMatchObject({ timeout: true });
-    expect(body).toContain(": keepalive\n\n");
-    expect(body).not.toContain("notifications/progress");
-  }, 30_000);
-});
 
 describe("resumable streams", () => {
   test("a result sent on a stream that dropped is replayed with Last-Event-ID, and delivered once", async () => {

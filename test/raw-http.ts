@@ -1,8 +1,9 @@
 // MCP over plain HTTP, without the SDK: what curl or a hand-written client sees.
-import type { RunningServer } from "./helpers.ts";
+/** A server reached over HTTP: the binary (RunningServer) or the HTTP layer in process. */
+type Reachable = { url: URL };
 
 /** A raw Streamable HTTP session, the way curl or a hand-written client sees the server. */
-export async function rawSession(server: RunningServer) {
+export async function rawSession(server: Reachable) {
   const base = {
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
@@ -49,7 +50,7 @@ export async function rawSession(server: RunningServer) {
 }
 
 /** The server's own figures: open sessions and waiting calls. */
-export async function health(server: RunningServer): Promise<{ status: string; sessions: number; waiting: number }> {
+export async function health(server: Reachable): Promise<{ status: string; sessions: number; waiting: number }> {
   return (await fetch(new URL("/health", server.url))).json() as never;
 }
 
@@ -76,7 +77,7 @@ export async function readUntil(response: Response, until: (text: string) => boo
  * Starts a wait over a raw TCP connection and hangs up once the stream is open, the way a killed
  * client does. (Bun's fetch keeps some aborted sockets open, which would hide the disconnect.)
  */
-export async function waitThenHangUp(server: RunningServer, sessionId: string, id: number, roomId: string): Promise<void> {
+export async function waitThenHangUp(server: Reachable, sessionId: string, id: number, roomId: string): Promise<void> {
   const body = JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: roomId, timeout: 60 } } });
   const { promise: primed, resolve } = Promise.withResolvers<void>();
   let received = "";

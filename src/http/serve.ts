@@ -3,15 +3,11 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { SqliteEventStore } from "../db/event-store.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
-import { MAX_REQUEST_BYTES } from "../config.ts";
+import { defaultIntervals, type Intervals, MAX_REQUEST_BYTES } from "../config.ts";
 import { log } from "../log.ts";
 import { refusal } from "./guards.ts";
 import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
-
-
-/** Seconds of silence after which a connection is closed, except while /mcp answers a request. */
-const IDLE_SECONDS = 10;
 
 export interface HttpServerOptions {
   host: string;
@@ -22,6 +18,8 @@ export interface HttpServerOptions {
   maxSessions: number;
   /** Figures for /health, from the layers below. */
   stats: () => Record<string, number>;
+  /** The SSE keep-alive and the idle cut-off (see Intervals). */
+  intervals?: Pick<Intervals, "keepAliveMs" | "idleSeconds">;
 }
 
 export interface HttpServer {
@@ -34,7 +32,8 @@ export interface HttpServer {
 }
 
 export function serveHttp(options: HttpServerOptions): HttpServer {
-  const sessions = new HttpSessions(options.newServer, options.events, options.maxSessions);
+  const { keepAliveMs, idleSeconds } = options.intervals ?? defaultIntervals;
+  const sessions = new HttpSessions(options.newServer, options.events, options.maxSessions, keepAliveMs);
   /** /mcp requests not yet handed to a session (their body may still be arriving). */
   let arriving = 0;
   // Every path, not only /mcp: a page reached by DNS rebinding must not read /health either.
@@ -50,7 +49,7 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
     // A connection silent this long is closed: a client that stops half way through a request, or an
     // idle keep-alive connection. Once /mcp has a whole request, its answer may take minutes: a quiet
     // long-poll is silent for longer, so handleMcp lifts the limit for it.
-    idleTimeout: IDLE_SECONDS,
+    idleTimeout: idleSeconds,
     // The largest message is 8,000 characters; nothing legitimate comes near this (Bun's default is 128 MB).
     maxRequestBodySize: MAX_REQUEST_BYTES,
     routes: {

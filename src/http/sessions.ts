@@ -45,6 +45,8 @@ export class HttpSessions {
     private readonly newServer: (options: McpServerOptions) => Server,
     private readonly events: SqliteEventStore,
     private readonly maxSessions: number,
+    /** How often each open SSE stream gets a keep-alive comment. */
+    private readonly keepAliveMs: number,
   ) {
     this.sweeper = setInterval(() => this.closeIdle(Date.now() - SESSION_IDLE_MS), SWEEP_EVERY_MS);
     this.sweeper.unref();
@@ -76,6 +78,7 @@ export class HttpSessions {
     const transport = new AnsweringTransport({
       sessionIdGenerator: newSessionId,
       eventStore: events,
+      keepAliveMs: this.keepAliveMs,
       onsessioninitialized: (id) => {
         events.sessionId = id;
         this.sessions.set(id, session);

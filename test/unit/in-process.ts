@@ -1,12 +1,15 @@
-// The MCP face in process: a real Chat on :memory: SQLite, one SDK server per client, joined to the
-// SDK's real Client by its in-memory transport. Tests of what tools answer need no binary.
+// The server in process, for tests that need no binary: the MCP face (one SDK server per client,
+// joined to the SDK's real Client by its in-memory transport), or the whole HTTP layer on a free
+// port with short intervals. Both over a real Chat on :memory: SQLite.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { Chat } from "../../src/chat/chat.ts";
 import { LocalDoorbell } from "../../src/chat/doorbell.ts";
-import { defaultLimits, defaultTiming, type Limits, type Timing } from "../../src/config.ts";
+import { defaultLimits, defaultTiming, type Intervals, type Limits, type Timing } from "../../src/config.ts";
+import { SqliteEventStore } from "../../src/db/event-store.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { ChatStore } from "../../src/db/store.ts";
+import { serveHttp } from "../../src/http/serve.ts";
 import { createMcpServer } from "../../src/mcp-server.ts";
 import { chatTools } from "../../src/tools/index.ts";
 
@@ -37,4 +40,21 @@ export function startInProcess(options: { timing?: Partial<Timing>; limits?: Par
       await Promise.all(clients.splice(0).map((client) => client.close()));
     },
   };
+}
+
+/** The HTTP layer on 127.0.0.1 and a free port, the way `mcp-chat` serves it, with the given intervals. */
+export function startHttpInProcess(intervals: Intervals) {
+  const db = openDatabase(":memory:");
+  const chat = new Chat({ store: new ChatStore(db), doorbell: new LocalDoorbell(), timing: defaultTiming, limits: defaultLimits });
+  const tools = chatTools(defaultLimits, defaultTiming);
+  const http = serveHttp({
+    host: "127.0.0.1",
+    port: 0,
+    maxSessions: 100,
+    newServer: (options) => createMcpServer(chat, () => tools, { ...options, progressEveryMs: intervals.progressMs }),
+    events: new SqliteEventStore(db),
+    stats: () => ({ waiting: chat.waitingCalls }),
+    intervals,
+  });
+  return { url: http.url, close: () => http.close() };
 }
