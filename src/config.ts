@@ -51,17 +51,60 @@ export interface Intervals {
 
 export const defaultIntervals: Intervals = { progressMs: 10_000, keepAliveMs: 15_000, idleSeconds: 10 };
 
+/** One option: how it is given, what it defaults to, what it accepts, and what `--help` says of it. */
+export interface Option {
+  /** A boolean is a flag alone; the others take text, any number, or a whole number. */
+  type: "boolean" | "text" | "number" | "whole";
+  short?: string;
+  env?: string;
+  default?: string | number;
+  /** The default in words, where it depends on the environment. */
+  defaultText?: string;
+  min?: number;
+  max?: number;
+  /** The line of `--help`, without its final "(default …)." */
+  help: string;
+  /** Said after the help in docs/CONFIGURATION.md's table, in Markdown. */
+  more?: string;
+}
+
+/** Every option once. The defaults, `--help`, the range errors and the table in docs/CONFIGURATION.md come from it. */
+export const options = {
+  stdio: { type: "boolean", help: "Serve one client over stdin/stdout instead of HTTP" },
+  as: { type: "text", env: "MCP_CHAT_AS", help: "With --stdio: be the named local participant NAME, the same after restarts", more: "The name is trimmed and follows the rules of `display_name`. See [Several agents on one machine](../README.md#several-agents-on-one-machine)." },
+  host: { type: "text", env: "MCP_CHAT_HOST", default: "127.0.0.1", help: "Address to listen on" },
+  port: { type: "whole", env: "PORT", default: 8000, min: 0, max: 65535, help: "HTTP port; 0 picks a free one" },
+  "max-sessions": { type: "whole", env: "MCP_CHAT_MAX_SESSIONS", default: 20_000, min: 1, help: "Most HTTP sessions held at once; a new one replaces the one idle the longest", more: "Each takes about 15 KB. The replaced session's client gets 404 and initializes again; when every session is answering a request, `initialize` gets 503." },
+  db: { type: "text", env: "MCP_CHAT_DB", defaultText: "$XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db", help: "SQLite file", more: "It and its folder are created when missing." },
+  "default-wait": { type: "number", env: "MCP_CHAT_DEFAULT_WAIT", default: 30, min: 0, help: "Seconds a wait lasts when the caller gives none", more: "A wait is a `wait_for_message` or `enter_queue` call; none means no `timeout`." },
+  // At most a day: far beyond any client's patience, and well inside what a timer can count (24.8 days).
+  "max-wait": { type: "number", env: "MCP_CHAT_MAX_WAIT", default: 300, min: 0, max: 86_400, help: "Longest wait in seconds; longer requests are clamped" },
+  // At least a second: with none, no entry would ever be matchable.
+  "queue-grace": { type: "number", env: "MCP_CHAT_QUEUE_GRACE", default: 15, min: 1, help: "Seconds a queue entry stays matchable after enter_queue returned" },
+  "idle-timeout": { type: "number", env: "MCP_CHAT_IDLE_TIMEOUT", default: 600, min: 0, help: "Seconds without a call after which a participant counts as gone", more: "Must be longer than `--max-wait`." },
+  "max-message": { type: "whole", env: "MCP_CHAT_MAX_MESSAGE", default: 8_000, min: 1, help: "Longest message in characters" },
+  "max-name": { type: "whole", env: "MCP_CHAT_MAX_NAME", default: 64, min: 1, help: "Longest display name in characters, after trimming" },
+  "max-members": { type: "whole", env: "MCP_CHAT_MAX_MEMBERS", default: 100, min: 1, help: "Most members in a group room" },
+  "max-waits": { type: "whole", env: "MCP_CHAT_MAX_WAITS", default: 8, min: 1, help: "Most waiting calls one participant may have at once", more: "Counted per process." },
+  help: { type: "boolean", short: "h", help: "Show this help" },
+  version: { type: "boolean", short: "v", help: "Show the version" },
+} as const satisfies Record<string, Option>;
+
+type OptionName = keyof typeof options;
+/** The options whose value is a number, with a default. */
+type NumberOption = { [N in OptionName]: (typeof options)[N] extends { default: number } ? N : never }[OptionName];
+
 export const defaultTiming: Timing = {
-  defaultWaitSeconds: 30,
-  maxWaitSeconds: 300,
-  queueGraceSeconds: 15,
-  idleTimeoutSeconds: 600,
+  defaultWaitSeconds: options["default-wait"].default,
+  maxWaitSeconds: options["max-wait"].default,
+  queueGraceSeconds: options["queue-grace"].default,
+  idleTimeoutSeconds: options["idle-timeout"].default,
 };
 export const defaultLimits: Limits = {
-  maxNameLength: 64,
-  maxMessageLength: 8_000,
-  maxGroupMembers: 100,
-  maxWaitsPerParticipant: 8,
+  maxNameLength: options["max-name"].default,
+  maxMessageLength: options["max-message"].default,
+  maxGroupMembers: options["max-members"].default,
+  maxWaitsPerParticipant: options["max-waits"].default,
 };
 
 /**
@@ -73,42 +116,36 @@ function defaultDbPath(env: Record<string, string | undefined>): string {
   return `${dataHome}/mcp-chat/chat.db`;
 }
 
-const options = {
-  stdio: { type: "boolean", help: "Serve one client over stdin/stdout instead of HTTP." },
-  as: { type: "string", env: "MCP_CHAT_AS", help: "With --stdio: be the named local participant NAME, the same after restarts." },
-  host: { type: "string", env: "MCP_CHAT_HOST", help: "Address to listen on (default 127.0.0.1)." },
-  port: { type: "string", env: "PORT", help: "HTTP port (default 8000; 0 picks a free one)." },
-  "max-sessions": { type: "string", env: "MCP_CHAT_MAX_SESSIONS", help: "Most HTTP sessions held at once (default 20000); a new one replaces the one idle the longest." },
-  db: { type: "string", env: "MCP_CHAT_DB", help: "SQLite file (default $XDG_DATA_HOME/mcp-chat/chat.db)." },
-  "default-wait": { type: "string", env: "MCP_CHAT_DEFAULT_WAIT", help: "Seconds a wait lasts when the caller gives none (default 30)." },
-  "max-wait": { type: "string", env: "MCP_CHAT_MAX_WAIT", help: "Longest wait in seconds, at most 86400; longer requests are clamped (default 300)." },
-  "queue-grace": { type: "string", env: "MCP_CHAT_QUEUE_GRACE", help: "Seconds a queue entry stays matchable after enter_queue returned (default 15)." },
-  "idle-timeout": { type: "string", env: "MCP_CHAT_IDLE_TIMEOUT", help: "Seconds without a call after which a participant counts as gone (default 600)." },
-  "max-message": { type: "string", env: "MCP_CHAT_MAX_MESSAGE", help: "Longest message in characters (default 8000)." },
-  "max-name": { type: "string", env: "MCP_CHAT_MAX_NAME", help: "Longest display name in characters (default 64)." },
-  "max-members": { type: "string", env: "MCP_CHAT_MAX_MEMBERS", help: "Most members in a group room (default 100)." },
-  "max-waits": { type: "string", env: "MCP_CHAT_MAX_WAITS", help: "Most waiting calls one participant may have at once (default 8)." },
-  help: { type: "boolean", short: "h", help: "Show this help." },
-  version: { type: "boolean", short: "v", help: "Show the version." },
-} as const;
-
-type OptionName = keyof typeof options;
-
 /** The largest request accepted, in bytes: an HTTP body, or a line over stdio. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
-
-/** The largest --max-wait accepted. */
-const MAX_WAIT_LIMIT_SECONDS = 86_400;
 
 export type CliRequest = { kind: "help" } | { kind: "version" } | { kind: "serve"; config: Config };
 
 export class ConfigError extends Error {}
 
+/** How the option is written: `-h, --help`, `--port VALUE`. */
+export function flagOf(name: string, option: Option): string {
+  return `${option.short ? `-${option.short}, ` : ""}--${name}${option.type === "boolean" ? "" : " VALUE"}`;
+}
+
+/** The default as `--help` and the docs say it, or undefined for none. */
+export function defaultOf(option: Option): string | undefined {
+  return option.default === undefined ? option.defaultText : String(option.default);
+}
+
+/** The values a number option accepts: `0 to 65535`, `1 or more`; undefined for the others. */
+export function rangeOf(option: Option): string | undefined {
+  if (option.min === undefined) return undefined;
+  return option.max === undefined ? `${option.min} or more` : `${option.min} to ${option.max}`;
+}
+
 export function helpText(): string {
-  const lines = Object.entries(options).map(([name, o]) => {
-    const flag = `${"short" in o ? `-${o.short}, ` : ""}--${name}${o.type === "string" ? " VALUE" : ""}`;
-    const env = "env" in o ? ` [env ${o.env}]` : "";
-    return `  ${flag.padEnd(22)} ${o.help}${env}`;
+  const lines = Object.entries(options).map(([name, o]: [string, Option]) => {
+    const fallback = defaultOf(o);
+    // Only an upper bound is worth a place on the line: the lower ones are the obvious 0 or 1.
+    const bounds = o.max === undefined ? "" : `, ${rangeOf(o)}`;
+    const env = o.env ? ` [env ${o.env}]` : "";
+    return `  ${flagOf(name, o).padEnd(22)} ${o.help}${fallback === undefined ? "" : ` (default ${fallback}${bounds})`}.${env}`;
   });
   return ["Usage: mcp-chat [--stdio] [options]", "", "Options:", ...lines].join("\n");
 }
@@ -118,22 +155,19 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
   const pick = (name: OptionName): string | undefined => {
-    const option = options[name];
+    const option: Option = options[name];
     const fromFlag = values[name];
     if (typeof fromFlag === "string") return fromFlag;
-    return "env" in option ? env[option.env] || undefined : undefined;
+    return option.env ? env[option.env] || undefined : undefined;
   };
-  const seconds = (name: OptionName, fallback: number) => number(name, pick(name), fallback, 0);
-  const count = (name: OptionName, fallback: number) => whole(name, pick(name), fallback, 1);
-  // At most a day: far beyond any client's patience, and well inside what a timer can count (24.8 days).
-  const maxWaitSeconds = number("max-wait", pick("max-wait"), defaultTiming.maxWaitSeconds, 0, MAX_WAIT_LIMIT_SECONDS);
+  const read = (name: NumberOption, fallback: number = options[name].default) => numberOf(name, pick(name), fallback);
+  const maxWaitSeconds = read("max-wait");
   const timing: Timing = {
     maxWaitSeconds,
     // A lower --max-wait alone also lowers the default; an explicit default above it is a mistake.
-    defaultWaitSeconds: seconds("default-wait", Math.min(defaultTiming.defaultWaitSeconds, maxWaitSeconds)),
-    // At least a second: with none, no entry would ever be matchable.
-    queueGraceSeconds: number("queue-grace", pick("queue-grace"), defaultTiming.queueGraceSeconds, 1),
-    idleTimeoutSeconds: seconds("idle-timeout", defaultTiming.idleTimeoutSeconds),
+    defaultWaitSeconds: read("default-wait", Math.min(defaultTiming.defaultWaitSeconds, maxWaitSeconds)),
+    queueGraceSeconds: read("queue-grace"),
+    idleTimeoutSeconds: read("idle-timeout"),
   };
   if (timing.defaultWaitSeconds > timing.maxWaitSeconds) {
     throw new ConfigError("--default-wait cannot be longer than --max-wait");
@@ -143,10 +177,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     throw new ConfigError("--idle-timeout must be longer than --max-wait");
   }
   const limits: Limits = {
-    maxMessageLength: count("max-message", defaultLimits.maxMessageLength),
-    maxNameLength: count("max-name", defaultLimits.maxNameLength),
-    maxGroupMembers: count("max-members", defaultLimits.maxGroupMembers),
-    maxWaitsPerParticipant: count("max-waits", defaultLimits.maxWaitsPerParticipant),
+    maxMessageLength: read("max-message"),
+    maxNameLength: read("max-name"),
+    maxGroupMembers: read("max-members"),
+    maxWaitsPerParticipant: read("max-waits"),
   };
   const localName = pick("as")?.trim();
   if (localName !== undefined) {
@@ -160,9 +194,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     config: {
       mode: values.stdio ? "stdio" : "http",
       localName,
-      host: pick("host") ?? "127.0.0.1",
-      port: whole("port", pick("port"), 8000, 0, 65535),
-      maxSessions: whole("max-sessions", pick("max-sessions"), 20_000, 1),
+      host: pick("host") ?? options.host.default,
+      port: read("port"),
+      maxSessions: read("max-sessions"),
       dbPath: pick("db") ?? defaultDbPath(env),
       timing,
       limits,
@@ -180,7 +214,7 @@ function parseFlags(argv: string[]): Partial<Record<OptionName, string | boolean
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [, long, inline] = /^--([^=]+)(?:=(.*))?$/s.exec(arg) ?? [];
-    const name = long ?? Object.entries(options).find(([, o]) => "short" in o && `-${o.short}` === arg)?.[0];
+    const name = long ?? Object.entries(options).find(([, o]: [string, Option]) => o.short !== undefined && `-${o.short}` === arg)?.[0];
     if (!known(name)) {
       throw new ConfigError(arg.startsWith("-") ? `unknown option ${arg}` : `unexpected argument ${arg}: mcp-chat takes options only`);
     }
@@ -200,17 +234,14 @@ function parseFlags(argv: string[]): Partial<Record<OptionName, string | boolean
   return values;
 }
 
-function number(name: string, raw: string | undefined, fallback: number, min: number, max = Infinity): number {
+/** The option's number from its text, or the fallback without one; out of its range is an error. */
+function numberOf(name: NumberOption, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
+  const { type, min, max = Infinity }: Option & { min: number } = options[name];
   const value = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
     throw new ConfigError(`--${name} must be a number from ${min}${max === Infinity ? " up" : ` to ${max}`}, not "${raw}"`);
   }
-  return value;
-}
-
-function whole(name: string, raw: string | undefined, fallback: number, min: number, max = Infinity): number {
-  const value = number(name, raw, fallback, min, max);
-  if (!Number.isInteger(value)) throw new ConfigError(`--${name} must be a whole number, not "${raw}"`);
+  if (type === "whole" && !Number.isInteger(value)) throw new ConfigError(`--${name} must be a whole number, not "${raw}"`);
   return value;
 }

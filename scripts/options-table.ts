@@ -1,0 +1,38 @@
+// The options table of docs/CONFIGURATION.md, made from the catalogue in src/config.ts.
+// `bun scripts/options-table.ts` prints it; `--write` puts it between the markers in the doc.
+import { defaultOf, flagOf, type Option, options, rangeOf } from "../src/config.ts";
+
+export const DOC_PATH = `${import.meta.dir}/../docs/CONFIGURATION.md`;
+export const START = "<!-- options:start: made by `bun scripts/options-table.ts --write`, do not edit by hand -->";
+export const END = "<!-- options:end -->";
+
+export function optionsTable(): string {
+  const code = (text: string | undefined) => (text === undefined ? "" : `\`${text}\``);
+  const rows = Object.entries(options).map(([name, o]: [string, Option]) => {
+    const flag = flagOf(name, o).split(", ").map(code).join(", ");
+    const range = rangeOf(o);
+    const accepts = range === undefined ? "" : `${range}${o.type === "whole" ? ", whole" : ""}`;
+    const meaning = [`${o.help}.`, o.more].filter(Boolean).join(" ");
+    return `| ${flag} | ${code(o.env)} | ${code(defaultOf(o))} | ${accepts} | ${meaning} |`;
+  });
+  return ["| Flag | Environment | Default | Accepts | Meaning |", "|---|---|---|---|---|", ...rows].join("\n");
+}
+
+/** The table as it stands in the doc now, between the markers. */
+export function tableInDoc(doc: string): string | undefined {
+  const start = doc.indexOf(START);
+  const end = doc.indexOf(END);
+  return start < 0 || end < start ? undefined : doc.slice(start + START.length, end).trim();
+}
+
+if (import.meta.main) {
+  if (!process.argv.includes("--write")) {
+    console.log(optionsTable());
+  } else {
+    const doc = await Bun.file(DOC_PATH).text();
+    if (tableInDoc(doc) === undefined) throw new Error(`${DOC_PATH} lacks the markers ${START} and ${END}`);
+    const [before] = doc.split(START);
+    const after = doc.slice(doc.indexOf(END));
+    await Bun.write(DOC_PATH, `${before}${START}\n${optionsTable()}\n${after}`);
+  }
+}
