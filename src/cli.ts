@@ -3,7 +3,7 @@
 import "./zod-jitless.ts";
 import packageJson from "../package.json" with { type: "json" };
 import { Chat } from "./chat/chat.ts";
-import { type Config, ConfigError, helpText, parseCli } from "./config.ts";
+import { type CliRequest, type Config, ConfigError, helpText, parseCli } from "./config.ts";
 import { SqliteEventStore } from "./db/event-store.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
@@ -16,7 +16,7 @@ import { chatTools } from "./tools/index.ts";
 import type { ChatTool } from "./tools/tool.ts";
 
 async function main(): Promise<void> {
-  let request;
+  let request: CliRequest;
   try {
     request = parseCli(process.argv.slice(2), process.env);
   } catch (error) {

@@ -17,8 +17,7 @@ export const chatErrors = {
   /** The arguments do not fit the tool's input schema. */
   invalid_input: (tool: string, issues: string) => `Invalid arguments for ${tool}: ${issues}`,
   /** The client_id is not known to this server. */
-  unknown_client: () =>
-    "This client_id is not known here. Leave client_id out of enter_queue or join_room to start as a new participant.",
+  unknown_client: () => "This client_id is not known here. Leave client_id out of enter_queue or join_room to start as a new participant.",
   /** The call needs a client_id, and this session has none yet. */
   no_identity: () => "Who are you? Call enter_queue or join_room first, or pass the client_id they returned.",
   /** The caller is not a member of the room (or has left it). */

@@ -1,6 +1,5 @@
 // The MCP face of the chat: lists the tools and runs calls through them. One per MCP session.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { jsonSchemaValidator as JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
 import {
   CallToolRequestSchema,
   type CallToolResult,
@@ -10,6 +9,7 @@ import {
   type RequestId,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { jsonSchemaValidator as JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
 import { z } from "zod";
 import packageJson from "../package.json" with { type: "json" };
 import type { Chat } from "./chat/chat.ts";
@@ -64,8 +64,7 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output") {
   return rest;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * tools/call as the SDK reads it, checked by us first: the SDK's own check would answer a malformed
@@ -110,7 +109,9 @@ export function createMcpServer(
   server.setRequestHandler(CallToolRequest, async (request, extra): Promise<CallToolResult> => {
     const tool = tools().find((t) => t.name === request.params.name);
     if (!tool) {
-      const known = tools().map((t) => t.name).join(", ");
+      const known = tools()
+        .map((t) => t.name)
+        .join(", ");
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}". The tools are: ${known}.`);
     }
     const parsed = tool.input.safeParse(request.params.arguments ?? {}, { reportInput: true });

@@ -1,8 +1,9 @@
 // The command line as a user meets it.
+
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { Database } from "bun:sqlite";
 import packageJson from "../package.json" with { type: "json" };
 import { BINARY, cleanUp, httpClient, ok, startHttp, tempDir } from "./helpers.ts";
 
@@ -106,7 +107,13 @@ describe("mcp-chat", () => {
   test("a stream event kept before the upgrade that keyed events by second is still replayed, and pruned in time", async () => {
     const path = join(tempDir(), "old-events.db");
     const entries = await journalEntries();
-    const old = await olderDatabase(path, entries.slice(0, entries.findIndex((e) => e.tag.endsWith("stream_events_by_second"))));
+    const old = await olderDatabase(
+      path,
+      entries.slice(
+        0,
+        entries.findIndex((e) => e.tag.endsWith("stream_events_by_second")),
+      ),
+    );
     // What the old version kept: the answer to request 3 on a stream whose priming event was seq 1.
     const answer = { jsonrpc: "2.0", id: 3, result: { content: [{ type: "text", text: "kept" }] } };
     const storedAt = Date.now();

@@ -1,6 +1,6 @@
 // The seed's conversation and the contract's delivery promises, over Streamable HTTP.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { call, cleanUp, elapsed, httpClient, ok, pairUp, type RunningServer, startHttp, tempDb } from "./helpers.ts";
+import { cleanUp, elapsed, httpClient, ok, pairUp, type RunningServer, startHttp, tempDb } from "./helpers.ts";
 
 afterAll(cleanUp);
 

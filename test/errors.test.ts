@@ -54,7 +54,12 @@ describe("request ids", () => {
 describe("malformed tools/call", () => {
   const reply = async (raw: Awaited<ReturnType<typeof rawSession>>, params: unknown) => {
     const text = await (await raw.post({ id: 9, method: "tools/call", ...(params === undefined ? {} : { params }) })).text();
-    return JSON.parse(text.split("\n").find((l) => l.startsWith("data: {"))!.slice(6));
+    return JSON.parse(
+      text
+        .split("\n")
+        .find((l) => l.startsWith("data: {"))!
+        .slice(6),
+    );
   };
 
   test("arguments: null counts as no arguments", async () => {
@@ -98,7 +103,12 @@ describe("the session limit", () => {
     const refused = await fetch(busy.url, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "late", version: "1" } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "late", version: "1" } },
+      }),
     });
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ error: { message: expect.stringContaining("Server busy") } });

@@ -6,8 +6,8 @@ import { join, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { pairUp as pairUpWith } from "./tool-calls.ts";
 import type { Subprocess } from "bun";
+import { pairUp as pairUpWith } from "./tool-calls.ts";
 
 export const BINARY = resolve(import.meta.dir, "..", "dist", "mcp-chat");
 

@@ -105,7 +105,9 @@ describe("crash and restart", () => {
     expect(history.messages.map((m: { message: string }) => m.message)).toEqual(["one", "two", "three"]);
     // Alice's identity works again too: she can keep talking in the same room.
     const aliceAgain = await httpClient(second);
-    expect(await ok(aliceAgain, "send_message", { room_id: roomId, message: "back", client_id: aliceMatch.client_id })).toMatchObject({ seq: 4 });
+    expect(await ok(aliceAgain, "send_message", { room_id: roomId, message: "back", client_id: aliceMatch.client_id })).toMatchObject({
+      seq: 4,
+    });
   });
 
   test("SIGTERM stops the server with exit code 0", async () => {
@@ -118,17 +120,22 @@ describe("crash and restart", () => {
 const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
 /** What every piped session starts with: initialize, then initialized. */
 const pipedStart =
-  line({ id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pipe", version: "1" } } }) +
-  line({ method: "notifications/initialized" });
+  line({
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "pipe", version: "1" } },
+  }) + line({ method: "notifications/initialized" });
 const pipedCall = (id: number, name: string, args: object) => line({ id, method: "tools/call", params: { name, arguments: args } });
 
 /** Pipes `input` into `mcp-chat --stdio` on `db` and returns the messages it wrote; it must exit 0 at the end of stdin. */
-// biome-ignore lint/suspicious/noExplicitAny: the replies are read field by field, as JSON.parse gives them
 async function pipeThrough(db: string, input: string): Promise<any[]> {
   const child = Bun.spawn([BINARY, "--stdio", "--db", db], { stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
   const out = await new Response(child.stdout).text();
   expect(await child.exited).toBe(0);
-  return out.trim().split("\n").map((l) => JSON.parse(l));
+  return out
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 }
 
 describe("stdio", () => {
@@ -199,7 +206,14 @@ describe("stdio", () => {
     const replies = await pipeThrough(tempDb(), input);
     // The refusals go out at once, the answers of the SDK a moment later: compare in any order.
     const seen = replies.map((r) => JSON.stringify([r.id, r.error?.code ?? "ok"])).sort();
-    const expected = [[0, "ok"], [null, -32700], [3, -32600], [null, -32600], [null, -32600], [6, "ok"]];
+    const expected = [
+      [0, "ok"],
+      [null, -32700],
+      [3, -32600],
+      [null, -32600],
+      [null, -32600],
+      [6, "ok"],
+    ];
     expect(seen).toEqual(expected.map((e) => JSON.stringify(e)).sort());
     expect(replies.some((r) => r.error?.message.includes("too large"))).toBe(true);
   });

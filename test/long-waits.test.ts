@@ -2,7 +2,7 @@
 // Progress, keep-alives and the idle cut-off are in test/unit/quiet-connections.test.ts, with short intervals.
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { cleanUp, elapsed, httpClient, ok, pairUp, startHttp, tempDb } from "./helpers.ts";
+import { cleanUp, elapsed, httpClient, ok, startHttp, tempDb } from "./helpers.ts";
 import { health, rawSession, readUntil, resultOf, waitThenHangUp } from "./raw-http.ts";
 
 afterAll(cleanUp);
@@ -32,7 +32,14 @@ describe("resumable streams", () => {
     expect(replay.status).toBe(200);
     const replayed = await readUntil(replay, (text) => text.includes('"result"'));
     resumed.abort();
-    expect(JSON.parse(replayed.split("\n").find((l) => l.includes('"result"'))!.slice(6))).toMatchObject({
+    expect(
+      JSON.parse(
+        replayed
+          .split("\n")
+          .find((l) => l.includes('"result"'))!
+          .slice(6),
+      ),
+    ).toMatchObject({
       id,
       result: { structuredContent: { message: "do not lose me", sender: "Sender" } },
     });
@@ -78,7 +85,10 @@ describe("resumable streams", () => {
     const raw = await rawSession(server);
     const { firstEventId } = await raw.startCall("join_room", { room_id: "done", display_name: "Done" });
     await Bun.sleep(200);
-    const replay = await fetch(server.url, { headers: { ...raw.headers(), "last-event-id": firstEventId }, signal: AbortSignal.timeout(5_000) });
+    const replay = await fetch(server.url, {
+      headers: { ...raw.headers(), "last-event-id": firstEventId },
+      signal: AbortSignal.timeout(5_000),
+    });
     const [text, ms] = await elapsed(replay.text());
     expect(resultOf(text)).toMatchObject({ room_id: "done" });
     expect(ms).toBeLessThan(1_000);
@@ -131,7 +141,9 @@ describe("shutdown", () => {
     const clients = await Promise.all(Array.from({ length: 50 }, () => httpClient(server)));
     for (const [i, client] of clients.entries()) await ok(client, "join_room", { room_id: "stopping", display_name: `W${i}` });
     const waiting = async () => (await health(server)).waiting;
-    const blocked = clients.flatMap((c) => [0, 1].map(() => ok(c, "wait_for_message", { room_id: "stopping", after_seq: 1000, timeout: 120 })));
+    const blocked = clients.flatMap((c) =>
+      [0, 1].map(() => ok(c, "wait_for_message", { room_id: "stopping", after_seq: 1000, timeout: 120 })),
+    );
     for (let i = 0; i < 100 && (await waiting()) < 100; i++) await Bun.sleep(20);
     expect(await waiting()).toBe(100);
     const [code, ms] = await elapsed(server.stop());

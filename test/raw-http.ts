@@ -78,7 +78,12 @@ export async function readUntil(response: Response, until: (text: string) => boo
  * client does. (Bun's fetch keeps some aborted sockets open, which would hide the disconnect.)
  */
 export async function waitThenHangUp(server: Reachable, sessionId: string, id: number, roomId: string): Promise<void> {
-  const body = JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: roomId, timeout: 60 } } });
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name: "wait_for_message", arguments: { room_id: roomId, timeout: 60 } },
+  });
   const { promise: primed, resolve } = Promise.withResolvers<void>();
   let received = "";
   const socket = await Bun.connect({

@@ -29,11 +29,7 @@ async function runBlock(block: string, url: URL) {
     stderr: "pipe",
     timeout: 20_000,
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { stdout, stderr, code };
 }
 
@@ -66,6 +62,8 @@ beforeAll(async () => {
 
 describe("README curl session", () => {
   test("defaults to the quick-start address and lets MCP_URL override it", () => {
+    // A shell default, not a template: the text is what the README's block must say.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's ${VAR:-default}, meant literally
     expect(block).toContain('MCP_URL="${MCP_URL:-http://127.0.0.1:8000/mcp}"');
     expect(block).not.toContain("jq");
   });

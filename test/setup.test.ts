@@ -18,7 +18,10 @@ test("scripts/setup works with Bun on the PATH and no Node", () => {
     env: { PATH: bin, HOME: process.env.HOME ?? "/tmp" },
   });
   // bun install's own lines may come on stderr; a missing command may not.
-  const missing = run.stderr.toString().split("\n").filter((line) => /not found/.test(line));
+  const missing = run.stderr
+    .toString()
+    .split("\n")
+    .filter((line) => /not found/.test(line));
   expect({ exit: run.exitCode, out: run.stdout.toString(), missing }).toEqual({
     exit: 0,
     out: `no node; bun ${Bun.version}\n`,

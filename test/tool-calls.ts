@@ -10,12 +10,7 @@ export interface ToolReply {
 }
 
 /** Calls a tool and checks the contract's framing: one text item with the same JSON as structuredContent. */
-export async function call(
-  client: Client,
-  name: string,
-  args: Record<string, unknown> = {},
-  options?: RequestOptions,
-): Promise<ToolReply> {
+export async function call(client: Client, name: string, args: Record<string, unknown> = {}, options?: RequestOptions): Promise<ToolReply> {
   const result = await client.callTool({ name, arguments: args }, undefined, options);
   const content = result.content as { type: string; text: string }[];
   if (content.length !== 1 || content[0]!.type !== "text") throw new Error(`expected one text item: ${JSON.stringify(content)}`);

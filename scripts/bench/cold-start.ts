@@ -2,7 +2,20 @@
 // Over HTTP on a new database file (migrations run), over HTTP on an existing file, and over stdio
 // (what a desktop client that starts `mcp-chat --stdio` waits for). Median of several starts each.
 import { join } from "node:path";
-import { PROTOCOL_VERSION, log, parseReply, median, numberFlag, quick, round, runBench, serverCommand, startServer, tempDir, within } from "./lib.ts";
+import {
+  log,
+  median,
+  numberFlag,
+  PROTOCOL_VERSION,
+  parseReply,
+  quick,
+  round,
+  runBench,
+  serverCommand,
+  startServer,
+  tempDir,
+  within,
+} from "./lib.ts";
 
 const STARTS = numberFlag("starts", quick ? 3 : 10);
 
@@ -25,7 +38,8 @@ async function httpStart(db: string): Promise<number> {
   });
   const reply = parseReply(await response.text());
   const elapsed = performance.now() - started;
-  if (!(reply.result as { protocolVersion?: string } | undefined)?.protocolVersion) throw new Error(`initialize failed: ${JSON.stringify(reply)}`);
+  if (!(reply.result as { protocolVersion?: string } | undefined)?.protocolVersion)
+    throw new Error(`initialize failed: ${JSON.stringify(reply)}`);
   await server.stop();
   return elapsed;
 }
@@ -33,7 +47,7 @@ async function httpStart(db: string): Promise<number> {
 async function stdioStart(db: string): Promise<number> {
   const started = performance.now();
   const child = Bun.spawn([...serverCommand(), "--stdio", "--db", db], { stdin: "pipe", stdout: "pipe", stderr: "ignore" });
-  child.stdin.write(initialize + "\n");
+  child.stdin.write(`${initialize}\n`);
   child.stdin.flush();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
@@ -74,6 +88,8 @@ await runBench("cold-start", 120_000, async () => {
     stdio_existing_db_ms: round(median(stdio), 1),
     http_new_db_max_ms: round(Math.max(...fresh), 1),
   };
-  log(`median of ${STARTS}: new db ${result.http_new_db_ms} ms, existing db ${result.http_existing_db_ms} ms, stdio ${result.stdio_existing_db_ms} ms`);
+  log(
+    `median of ${STARTS}: new db ${result.http_new_db_ms} ms, existing db ${result.http_existing_db_ms} ms, stdio ${result.stdio_existing_db_ms} ms`,
+  );
   return result;
 });

@@ -2,10 +2,25 @@
 // file, each driven by the SDK client over StdioClientTransport: B blocks in wait_for_message, A
 // sends, and the latency runs from A issuing send_message to B's wait returning. Also the CPU a
 // stdio process burns while nobody waits and while 100 calls wait (it polls only while someone waits).
+
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { join } from "node:path";
-import { cpuSecondsOf, log, median, onCleanup, numberFlag, percentile, quick, round, runBench, serverCommand, sleep, tempDir, within } from "./lib.ts";
+import {
+  cpuSecondsOf,
+  log,
+  median,
+  numberFlag,
+  onCleanup,
+  percentile,
+  quick,
+  round,
+  runBench,
+  serverCommand,
+  sleep,
+  tempDir,
+  within,
+} from "./lib.ts";
 
 const MESSAGES = numberFlag("messages", quick ? 50 : 200);
 const RUNS = numberFlag("runs", quick ? 1 : 3);

@@ -9,16 +9,16 @@
 //            event (which gets an id but no row) and a response
 // HTTP itself is the difference between these and the throughput benchmark's CPU per message.
 // The server's modules are loaded by path, untyped, so a refactor there cannot break type-checking here.
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, log, median, numberFlag, quick, round, runBench, tempDir } from "./lib.ts";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { log, median, numberFlag, quick, ROOT, round, runBench, tempDir } from "./lib.ts";
 
 const ITERATIONS = numberFlag("iterations", quick ? 300 : 1_000);
 const RUNS = quick ? 1 : 5;
 
-// biome-ignore lint: the server's modules are used untyped on purpose (see above)
 type Loose = any;
 const src = (path: string): Promise<Loose> => import(join(ROOT, "src", path));
 

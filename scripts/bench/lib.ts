@@ -1,7 +1,7 @@
 // Shared by the benchmarks: start the compiled binary, talk MCP over plain fetch, count and report.
 // Every benchmark runs as its own process (spawned by main.ts), prints progress on stderr and
 // one line `BENCH_RESULT {json}` on stdout. Everything here talks to 127.0.0.1 only.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { ROOT, flag, quick } from "./lib.ts";
+import { flag, quick, ROOT } from "./lib.ts";
 
 type Result = Record<string, unknown>;
 type Check = "yes" | "no" | "";
@@ -89,7 +89,14 @@ function rows(results: Record<string, Result>): Row[] {
     const p50 = num(w, "p50_ms");
     const p99 = num(w, "p99_ms");
     const ratio = num(w, "ratio_p50");
-    add("1", `wake-up p50, HTTP (${w.messages_per_run ?? "?"} msgs x ${w.runs ?? "?"} runs)`, fmt(p50, "ms", 3), "< 1 ms", below(p50, 1), p50);
+    add(
+      "1",
+      `wake-up p50, HTTP (${w.messages_per_run ?? "?"} msgs x ${w.runs ?? "?"} runs)`,
+      fmt(p50, "ms", 3),
+      "< 1 ms",
+      below(p50, 1),
+      p50,
+    );
     add("1", "wake-up p99, HTTP", fmt(p99, "ms", 3), "< 5 ms", below(p99, 5), p99);
     add("1", "bare Bun.serve long-poll p50 / p99", `${fmt(num(w, "bare_p50_ms"), "", 3)} / ${fmt(num(w, "bare_p99_ms"), "ms", 3)}`);
     add("1", "wake-up p50 / bare p50", fmt(ratio, "x"), "< 3x", below(ratio, 3), ratio);
@@ -98,28 +105,61 @@ function rows(results: Record<string, Result>): Row[] {
       "SDK transport + Server alone, no storage: p50 / p99; p50 / bare p50",
       `${fmt(num(w, "sdk_floor_p50_ms"), "", 3)} / ${fmt(num(w, "sdk_floor_p99_ms"), "ms", 3)}; ${fmt(num(w, "sdk_floor_ratio_p50"), "x")}`,
     );
-    add("1", "wake-up p50 / p99 with the SDK client", `${fmt(num(w, "sdk_client_p50_ms"), "", 3)} / ${fmt(num(w, "sdk_client_p99_ms"), "ms", 3)}`);
+    add(
+      "1",
+      "wake-up p50 / p99 with the SDK client",
+      `${fmt(num(w, "sdk_client_p50_ms"), "", 3)} / ${fmt(num(w, "sdk_client_p99_ms"), "ms", 3)}`,
+    );
   }
   const t = results.throughput;
   if (t) {
     const rate = num(t, "messages_per_second");
-    add("2", `throughput, ${t.pairs ?? "?"} pairs (send + wait per msg)`, fmt(rate, "msg/s", 0), ">= 5000 msg/s", rate === undefined ? "no" : check(rate >= 5000), rate);
-    add("2", "server CPU per message: all threads / main thread", `${fmt(num(t, "server_cpu_us_per_message"), "", 0)} / ${fmt(num(t, "server_main_thread_us_per_message"), "us", 0)}`);
-    add("2", "server cores used / load generator cores", `${fmt(num(t, "server_cpu_cores"), "", 2)} / ${fmt(num(t, "load_generator_cpu_cores"), "", 2)}`);
+    add(
+      "2",
+      `throughput, ${t.pairs ?? "?"} pairs (send + wait per msg)`,
+      fmt(rate, "msg/s", 0),
+      ">= 5000 msg/s",
+      rate === undefined ? "no" : check(rate >= 5000),
+      rate,
+    );
+    add(
+      "2",
+      "server CPU per message: all threads / main thread",
+      `${fmt(num(t, "server_cpu_us_per_message"), "", 0)} / ${fmt(num(t, "server_main_thread_us_per_message"), "us", 0)}`,
+    );
+    add(
+      "2",
+      "server cores used / load generator cores",
+      `${fmt(num(t, "server_cpu_cores"), "", 2)} / ${fmt(num(t, "load_generator_cpu_cores"), "", 2)}`,
+    );
     add(
       "2",
       "SDK transport + Server alone, same MCP load: msg/s / server CPU per msg, all / main thread",
       `${fmt(num(t, "sdk_floor_messages_per_second"), "", 0)} / ${fmt(num(t, "sdk_floor_server_cpu_us_per_message"), "", 0)} / ${fmt(num(t, "sdk_floor_server_main_thread_us_per_message"), "us", 0)}`,
     );
-    add("2", "bare Bun.serve, same load: msg/s / server CPU per msg", `${fmt(num(t, "bare_messages_per_second"), "", 0)} / ${fmt(num(t, "bare_server_cpu_us_per_message"), "us", 0)}`);
+    add(
+      "2",
+      "bare Bun.serve, same load: msg/s / server CPU per msg",
+      `${fmt(num(t, "bare_messages_per_second"), "", 0)} / ${fmt(num(t, "bare_server_cpu_us_per_message"), "us", 0)}`,
+    );
   }
   const h = results.waiters;
   if (h) {
     const rss = num(h, "rss_held_mb");
     const max = num(h, "wake_max_ms");
-    add("3", `waits held at once (of ${h.waiters ?? "?"}, on ${h.sessions ?? "?"} sessions)`, String(h.held ?? "failed"), "all", check(h.held_all === true));
+    add(
+      "3",
+      `waits held at once (of ${h.waiters ?? "?"}, on ${h.sessions ?? "?"} sessions)`,
+      String(h.held ?? "failed"),
+      "all",
+      check(h.held_all === true),
+    );
     add("3", "server RSS with every wait held (first round)", fmt(rss, "MB", 1), "< 300 MB", below(rss, 300), rss);
-    add("3", "RSS idle / with idle sessions / peak", `${fmt(num(h, "rss_idle_mb"), "", 0)} / ${fmt(num(h, "rss_sessions_mb"), "", 0)} / ${fmt(num(h, "rss_peak_mb"), "MB", 0)}`);
+    add(
+      "3",
+      "RSS idle / with idle sessions / peak",
+      `${fmt(num(h, "rss_idle_mb"), "", 0)} / ${fmt(num(h, "rss_sessions_mb"), "", 0)} / ${fmt(num(h, "rss_peak_mb"), "MB", 0)}`,
+    );
     add("3", "per session / per held wait", `${fmt(num(h, "kb_per_session"), "", 1)} / ${fmt(num(h, "kb_per_held_wait"), "KB", 1)}`);
     add(
       "3",
@@ -127,7 +167,14 @@ function rows(results: Record<string, Result>): Row[] {
       `${fmt(num(h, "rss_held_anon_mb"), "", 0)} / ${fmt(num(h, "rss_held_file_mb"), "MB", 0)}; ` +
         `${fmt(num(h, "sdk_floor_rss_held_anon_mb"), "", 0)} / ${fmt(num(h, "sdk_floor_rss_held_file_mb"), "MB", 0)}`,
     );
-    add("3", `all woken by their message (each of ${h.rounds ?? 1} rounds); last after (median)`, `${h.woken ?? "?"} woken, ${fmt(max, "ms", 0)}`, "<= 1000 ms", check(h.all_woken_within_1s === true), max);
+    add(
+      "3",
+      `all woken by their message (each of ${h.rounds ?? 1} rounds); last after (median)`,
+      `${h.woken ?? "?"} woken, ${fmt(max, "ms", 0)}`,
+      "<= 1000 ms",
+      check(h.all_woken_within_1s === true),
+      max,
+    );
     add("3", "wake p50 / p99 after the sends", `${fmt(num(h, "wake_p50_ms"), "", 0)} / ${fmt(num(h, "wake_p99_ms"), "ms", 0)}`);
     add(
       "3",
@@ -135,20 +182,42 @@ function rows(results: Record<string, Result>): Row[] {
       `${fmt(num(h, "sdk_floor_rss_held_mb"), "MB", 0)} / ${fmt(num(h, "sdk_floor_kb_per_session"), "KB", 1)} / ${fmt(num(h, "sdk_floor_kb_per_held_wait"), "KB", 1)} / ${fmt(num(h, "sdk_floor_wake_max_ms"), "ms", 0)}` +
         (h.sdk_floor_held_all === true ? "" : ` (held ${h.sdk_floor_held ?? "?"}, woken ${h.sdk_floor_woken ?? "?"})`),
     );
-    add("3", "bare Bun.serve, same waits: RSS held / per wait / last woken", `${fmt(num(h, "bare_rss_held_mb"), "MB", 0)} / ${fmt(num(h, "bare_kb_per_held_wait"), "KB", 1)} / ${fmt(num(h, "bare_wake_max_ms"), "ms", 0)}`);
+    add(
+      "3",
+      "bare Bun.serve, same waits: RSS held / per wait / last woken",
+      `${fmt(num(h, "bare_rss_held_mb"), "MB", 0)} / ${fmt(num(h, "bare_kb_per_held_wait"), "KB", 1)} / ${fmt(num(h, "bare_wake_max_ms"), "ms", 0)}`,
+    );
   }
   const x = results["cross-process"];
   if (x) {
     const p50 = num(x, "p50_ms");
     const p99 = num(x, "p99_ms");
-    add("4", `cross-process wake-up p50 (2 x --stdio, ${x.messages_per_run ?? "?"} msgs x ${x.runs ?? "?"})`, fmt(p50, "ms"), "< 20 ms (issue 3: < 50)", below(p50, 20), p50);
+    add(
+      "4",
+      `cross-process wake-up p50 (2 x --stdio, ${x.messages_per_run ?? "?"} msgs x ${x.runs ?? "?"})`,
+      fmt(p50, "ms"),
+      "< 20 ms (issue 3: < 50)",
+      below(p50, 20),
+      p50,
+    );
     add("4", "cross-process wake-up p99", fmt(p99, "ms"), "< 200 ms (issue 3)", below(p99, 200), p99);
-    add("4", "stdio process CPU: no waits / 100 waits", `${fmt(num(x, "idle_cpu_percent"), "", 2)} / ${fmt(num(x, "cpu_percent_100_waits"), "% of a core", 2)}`);
+    add(
+      "4",
+      "stdio process CPU: no waits / 100 waits",
+      `${fmt(num(x, "idle_cpu_percent"), "", 2)} / ${fmt(num(x, "cpu_percent_100_waits"), "% of a core", 2)}`,
+    );
   }
   const c = results["cold-start"];
   if (c) {
     const fresh = num(c, "http_new_db_ms");
-    add("5", `cold start to initialize, HTTP, new db (median of ${c.starts ?? "?"})`, fmt(fresh, "ms", 1), "< 50 ms", below(fresh, 50), fresh);
+    add(
+      "5",
+      `cold start to initialize, HTTP, new db (median of ${c.starts ?? "?"})`,
+      fmt(fresh, "ms", 1),
+      "< 50 ms",
+      below(fresh, 50),
+      fresh,
+    );
     const existing = num(c, "http_existing_db_ms");
     add("5", "cold start, HTTP, existing db", fmt(existing, "ms", 1), "< 50 ms", below(existing, 50), existing);
     const stdio = num(c, "stdio_existing_db_ms");
@@ -165,17 +234,33 @@ function rows(results: Record<string, Result>): Row[] {
     const ratio = num(s, "send_ratio");
     const n = num(s, "rows");
     add("7", "bytes on disk per 1 KB message", fmt(num(s, "bytes_per_message"), "B", 0));
-    add("7", `send p50 at 1 / at ${n?.toLocaleString("en-US") ?? "?"} messages`, `${fmt(num(s, "send_p50_at_1_ms"), "", 3)} / ${fmt(num(s, "send_p50_at_n_ms"), "ms", 3)}`);
+    add(
+      "7",
+      `send p50 at 1 / at ${n?.toLocaleString("en-US") ?? "?"} messages`,
+      `${fmt(num(s, "send_p50_at_1_ms"), "", 3)} / ${fmt(num(s, "send_p50_at_n_ms"), "ms", 3)}`,
+    );
     add("7", "send p50 ratio (at N / at 1)", fmt(ratio, "x"), "< 1.5x", below(ratio, 1.5), ratio);
-    add("7", "read p50 at 1 / at N; server RSS at 1 / at N", `${fmt(num(s, "read_p50_at_1_ms"), "", 3)} / ${fmt(num(s, "read_p50_at_n_ms"), "ms", 3)}; ${fmt(num(s, "rss_at_1_mb"), "", 0)} / ${fmt(num(s, "rss_at_n_mb"), "MB", 0)}`);
+    add(
+      "7",
+      "read p50 at 1 / at N; server RSS at 1 / at N",
+      `${fmt(num(s, "read_p50_at_1_ms"), "", 3)} / ${fmt(num(s, "read_p50_at_n_ms"), "ms", 3)}; ${fmt(num(s, "rss_at_1_mb"), "", 0)} / ${fmt(num(s, "rss_at_n_mb"), "MB", 0)}`,
+    );
   }
   const l = results.layers;
   if (l) {
     const part = (key: string) => fmt(num(l, key), "", 0);
     add("-", "per message in process: raw SQL (sync FULL / NORMAL)", `${part("sqlite_us")} / ${part("sqlite_sync_normal_us")} us`);
     add("-", "per message in process: domain / + SDK Server", `${part("domain_us")} / ${part("mcp_us")} us`);
-    add("-", "SQL statements per message: run / prepared anew", `${part("statements_run_per_message")} / ${part("statements_prepared_per_message")}`);
-    add("-", "per message in process: zod / SSE event store", `${part("zod_us")} / ${num(l, "events_us") === undefined ? "none" : part("events_us")} us`);
+    add(
+      "-",
+      "SQL statements per message: run / prepared anew",
+      `${part("statements_run_per_message")} / ${part("statements_prepared_per_message")}`,
+    );
+    add(
+      "-",
+      "per message in process: zod / SSE event store",
+      `${part("zod_us")} / ${num(l, "events_us") === undefined ? "none" : part("events_us")} us`,
+    );
   }
   return out;
 }
@@ -202,7 +287,10 @@ function machineTicks(): { idle: number; total: number } {
 /** Clock ticks this process and its finished descendants (the benchmarks, their servers) have used. */
 function ownTicks(): number {
   const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  const fields = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .split(" ")
+    .map(Number);
   return fields[11]! + fields[12]! + fields[13]! + fields[14]!; // utime, stime, cutime, cstime
 }
 
@@ -236,10 +324,9 @@ for (const bench of selected) {
 const list = rows(results);
 // Work that was not ours during the run: the machine's busy ticks minus our process tree's.
 const ticksAtEnd = { machine: machineTicks(), own: ownTicks() };
-const machineBusyTicks =
-  ticksAtEnd.machine.total - ticksAtEnd.machine.idle - (ticksAtStart.machine.total - ticksAtStart.machine.idle);
-const otherWork = Math.max(0, machineBusyTicks - (ticksAtEnd.own - ticksAtStart.own)) /
-  Math.max(1, ticksAtEnd.machine.total - ticksAtStart.machine.total);
+const machineBusyTicks = ticksAtEnd.machine.total - ticksAtEnd.machine.idle - (ticksAtStart.machine.total - ticksAtStart.machine.idle);
+const otherWork =
+  Math.max(0, machineBusyTicks - (ticksAtEnd.own - ticksAtStart.own)) / Math.max(1, ticksAtEnd.machine.total - ticksAtStart.machine.total);
 const report = {
   generated_at: new Date().toISOString(),
   quick,
@@ -256,7 +343,7 @@ const report = {
   table: list,
   results,
 };
-await Bun.write(join(ROOT, "bench-results.json"), JSON.stringify(report, null, 2) + "\n");
+await Bun.write(join(ROOT, "bench-results.json"), `${JSON.stringify(report, null, 2)}\n`);
 console.log(table(list));
 if (quick) console.log("\n(--quick: small counts for a smoke test; the figures do not answer the targets)");
 const missed = list.filter((r) => r.met === "no").length;

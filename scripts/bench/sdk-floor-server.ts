@@ -16,9 +16,9 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import {
   CallToolRequestSchema,
   ErrorCode,
+  isInitializeRequest,
   ListToolsRequestSchema,
   McpError,
-  isInitializeRequest,
 } from "@modelcontextprotocol/sdk/types.js";
 
 type Result = Record<string, unknown>;

@@ -7,17 +7,17 @@ import { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import {
-  McpSession,
-  type Served,
   bodyOf,
   log,
-  memoryOf,
+  McpSession,
   median,
+  memoryOf,
   numberFlag,
   percentile,
   quick,
   round,
   runBench,
+  type Served,
   startServer,
   tempDir,
 } from "./lib.ts";

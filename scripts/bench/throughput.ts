@@ -7,9 +7,9 @@
 // pattern of plain requests, the ceiling this machine, Bun's HTTP and this load generator allow.
 import { join } from "node:path";
 import {
-  McpSession,
   cpuSecondsOf,
   log,
+  type McpSession,
   mainThreadCpuSecondsOf,
   median,
   numberFlag,

@@ -10,9 +10,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  McpSession,
   cpuSecondsOf,
   log,
+  McpSession,
   median,
   memoryOf,
   numberFlag,
@@ -95,7 +95,9 @@ async function bareFloor(): Promise<{ idle: number; held: number; wakeMax: numbe
   await Promise.all(Array.from({ length: ROOMS }, (_, r) => post(`/send/room-${r}`, { message: `wake ${r}` })));
   await within(Promise.all(pending), 60_000, "every bare waiter to return");
   const wakeMax = Math.max(...returned) - sentAt;
-  log(`bare server: RSS ${(idle / MB).toFixed(1)} MB idle, ${(heldRss / MB).toFixed(1)} MB holding ${WAITERS}; all woken after ${wakeMax.toFixed(0)} ms`);
+  log(
+    `bare server: RSS ${(idle / MB).toFixed(1)} MB idle, ${(heldRss / MB).toFixed(1)} MB holding ${WAITERS}; all woken after ${wakeMax.toFixed(0)} ms`,
+  );
   await bare.stop();
   return { idle, held: heldRss, wakeMax };
 }
@@ -283,7 +285,9 @@ async function sdkFloor() {
   });
   await sleep(300);
   const joined = memoryOf(floor.pid).rss;
-  log(`sdk floor: RSS ${(idle / MB).toFixed(1)} MB idle, ${(withSessions / MB).toFixed(1)} MB with ${SESSIONS} idle sessions, ${(joined / MB).toFixed(1)} MB with the participants`);
+  log(
+    `sdk floor: RSS ${(idle / MB).toFixed(1)} MB idle, ${(withSessions / MB).toFixed(1)} MB with ${SESSIONS} idle sessions, ${(joined / MB).toFixed(1)} MB with the participants`,
+  );
   const figures = await holdAndWakeRounds("sdk floor", floor, waiters, senders);
   await Promise.all(sessions.map((session) => session.close()));
   await floor.stop();

@@ -4,11 +4,11 @@
 // SDK transport and Server alone with in-memory tools (sdk-floor-server.ts, the same MCP load) and
 // the bare Bun.serve long-poll server (bare-server.ts). The SDK client is measured too, for what an
 // agent built on it sees.
+
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { join } from "node:path";
 import {
-  type McpSession,
   log,
   median,
   numberFlag,
@@ -152,7 +152,12 @@ await runBench("wake-http", 240_000, async () => {
     sdk_client_p50_ms: round(sdkClient.p50),
     sdk_client_p99_ms: round(sdkClient.p99),
     per_run: runs.map((r) =>
-      Object.fromEntries(names.flatMap((n) => [[`${n}_p50_ms`, round(r[n].p50)], [`${n}_p99_ms`, round(r[n].p99)]])),
+      Object.fromEntries(
+        names.flatMap((n) => [
+          [`${n}_p50_ms`, round(r[n].p50)],
+          [`${n}_p99_ms`, round(r[n].p99)],
+        ]),
+      ),
     ),
   };
 });

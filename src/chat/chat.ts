@@ -1,12 +1,12 @@
 // The chat domain: rooms, messages, read cursors and waiting. It knows nothing of MCP or HTTP.
 import type { Limits, Timing } from "../config.ts";
-import { chatError } from "../errors.ts";
 import type { ChatStore, Membership, Room } from "../db/store.ts";
+import { chatError } from "../errors.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
-import { Queue, type QueueResult } from "./queue.ts";
 import { Presence } from "./presence.ts";
-import { type MemberView, messageView, type MessageView } from "./views.ts";
+import { Queue, type QueueResult } from "./queue.ts";
+import { type MemberView, type MessageView, messageView } from "./views.ts";
 import { StopSwitch, type WaitOptions, waitFor } from "./wait.ts";
 import { WaitLimit } from "./wait-limit.ts";
 
@@ -25,10 +25,7 @@ export interface WaitRequest {
   signals?: AbortSignal[];
 }
 
-export type WaitResult =
-  | ({ kind: "message"; unread: number } & MessageView)
-  | { kind: "timeout"; seq: number };
-
+export type WaitResult = ({ kind: "message"; unread: number } & MessageView) | { kind: "timeout"; seq: number };
 
 export class Chat {
   private readonly store: ChatStore;
@@ -199,9 +196,7 @@ export class Chat {
     const me = caller.participant;
     this.requireMember(roomId, me.id);
     const next = () => this.nextMessage(roomId, me.id, afterSeq);
-    const found = await this.holdWait(caller, request, () =>
-      waitFor(this.doorbell, roomTopic(roomId), next, this.waitOptions(request)),
-    );
+    const found = await this.holdWait(caller, request, () => waitFor(this.doorbell, roomTopic(roomId), next, this.waitOptions(request)));
     return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
   }
 

@@ -1,5 +1,5 @@
-import { chatError } from "../errors.ts";
 import type { ChatStore, Participant } from "../db/store.ts";
+import { chatError } from "../errors.ts";
 
 /** Who is calling: the participant and the secret token that proves it. */
 export interface Caller {

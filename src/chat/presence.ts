@@ -1,7 +1,8 @@
 // Presence: a participant who made no call for the idle time-out counts as gone. Only their
 // queue entry is dropped: their next call brings them back to every room that is still open.
-import type { ChatStore, Participant } from "../db/store.ts";
+
 import { Batcher } from "../batcher.ts";
+import type { ChatStore, Participant } from "../db/store.ts";
 import { bestEffort } from "../log.ts";
 import { type Doorbell, queueTopic, roomTopic } from "./doorbell.ts";
 

@@ -89,7 +89,11 @@ export class Commits {
         }),
       );
     } catch (error) {
-      outcomes = batch.map(({ reject }) => () => reject(error));
+      outcomes = batch.map(
+        ({ reject }) =>
+          () =>
+            reject(error),
+      );
     }
     for (const settle of outcomes) settle();
   }

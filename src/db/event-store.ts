@@ -2,9 +2,9 @@
 // whose stream dropped can reconnect with Last-Event-ID and get what it missed. The messages are
 // opaque here; src/http/session-events.ts adapts this store to the SDK's EventStore.
 import { and, asc, eq, gt, gte, lt, sql } from "drizzle-orm";
-import type { ChatDb } from "./open.ts";
 import { Batcher } from "../batcher.ts";
 import { log } from "../log.ts";
+import type { ChatDb } from "./open.ts";
 import { streamEvents } from "./schema.ts";
 
 /** How long an event can be replayed: far longer than any client's reconnect back-off. */

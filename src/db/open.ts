@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
-import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
-import { bundledMigrations } from "./migrations.macro.ts" with { type: "macro" };
+import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import { applyMigrations } from "./migrate.ts";
+import { bundledMigrations } from "./migrations.macro.ts" with { type: "macro" };
 import * as schema from "./schema.ts";
 
 export type ChatDb = BunSQLiteDatabase<typeof schema> & { $client: Database };

@@ -33,24 +33,27 @@ export const rooms = sqliteTable("rooms", {
 export const memberships = sqliteTable(
   "memberships",
   {
-    roomId: text("room_id").notNull().references(() => rooms.id),
-    participantId: text("participant_id").notNull().references(() => participants.id),
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id),
+    participantId: text("participant_id")
+      .notNull()
+      .references(() => participants.id),
     /** The read cursor: the highest seq any call has returned to this member. */
     readSeq: integer("read_seq").notNull().default(0),
     joinedAt: integer("joined_at").notNull(),
     /** Set when the member left; a member who left can no longer read or send. */
     leftAt: integer("left_at"),
   },
-  (t) => [
-    primaryKey({ columns: [t.roomId, t.participantId] }),
-    index("memberships_participant").on(t.participantId),
-  ],
+  (t) => [primaryKey({ columns: [t.roomId, t.participantId] }), index("memberships_participant").on(t.participantId)],
 );
 
 export const messages = sqliteTable(
   "messages",
   {
-    roomId: text("room_id").notNull().references(() => rooms.id),
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id),
     seq: integer("seq").notNull(),
     /** Null for system messages ("Bob left"). */
     senderId: text("sender_id").references(() => participants.id),
@@ -61,16 +64,16 @@ export const messages = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.roomId, t.seq] }),
-    uniqueIndex("messages_client_msg_id")
-      .on(t.roomId, t.senderId, t.clientMsgId)
-      .where(sql`${t.clientMsgId} IS NOT NULL`),
+    uniqueIndex("messages_client_msg_id").on(t.roomId, t.senderId, t.clientMsgId).where(sql`${t.clientMsgId} IS NOT NULL`),
   ],
 );
 
 export const queueEntries = sqliteTable(
   "queue_entries",
   {
-    participantId: text("participant_id").primaryKey().references(() => participants.id),
+    participantId: text("participant_id")
+      .primaryKey()
+      .references(() => participants.id),
     enqueuedAt: integer("enqueued_at").notNull(),
     /** Matchable until then: kept ahead while the owner is blocked, then a grace period. */
     liveUntil: integer("live_until").notNull(),
@@ -83,7 +86,9 @@ export const queueEntries = sqliteTable(
 /** Named identities for `--as NAME`: every process started with the name acts as this participant. */
 export const localIdentities = sqliteTable("local_identities", {
   name: text("name").primaryKey(),
-  participantId: text("participant_id").notNull().references(() => participants.id),
+  participantId: text("participant_id")
+    .notNull()
+    .references(() => participants.id),
   /** Kept in clear so each process can act as the participant; the file is the user's own. */
   clientId: text("client_id").notNull(),
 });

@@ -1,8 +1,8 @@
 // Every query of the chat domain, in one place; the domain composes them. The other SQL of
 // src/db/ lives beside its own job: the event store, migrations, the doorbell's data_version.
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
-import type { ChatDb } from "./open.ts";
 import { Commits } from "./commits.ts";
+import type { ChatDb } from "./open.ts";
 import { localIdentities, memberships, messages, participants, queueEntries, rooms } from "./schema.ts";
 
 export type Participant = typeof participants.$inferSelect;
@@ -23,10 +23,26 @@ function prepareHotQueries(db: ChatDb) {
   const membershipKey = and(eq(memberships.roomId, $("roomId")), eq(memberships.participantId, $("participantId")));
   const othersAfter = and(eq(messages.roomId, $("roomId")), gt(messages.seq, $("afterSeq")), fromOthers($("readerId")));
   return {
-    participantByTokenHash: db.select().from(participants).where(eq(participants.tokenHash, $("tokenHash"))).prepare(),
-    participant: db.select().from(participants).where(eq(participants.id, $("id"))).prepare(),
-    touch: db.update(participants).set({ lastSeenAt: sql`${$("now")}` }).where(eq(participants.id, $("id"))).prepare(),
-    room: db.select().from(rooms).where(eq(rooms.id, $("id"))).prepare(),
+    participantByTokenHash: db
+      .select()
+      .from(participants)
+      .where(eq(participants.tokenHash, $("tokenHash")))
+      .prepare(),
+    participant: db
+      .select()
+      .from(participants)
+      .where(eq(participants.id, $("id")))
+      .prepare(),
+    touch: db
+      .update(participants)
+      .set({ lastSeenAt: sql`${$("now")}` })
+      .where(eq(participants.id, $("id")))
+      .prepare(),
+    room: db
+      .select()
+      .from(rooms)
+      .where(eq(rooms.id, $("id")))
+      .prepare(),
     membership: db.select().from(memberships).where(membershipKey).prepare(),
     moveReadSeq: db
       .update(memberships)
@@ -59,13 +75,7 @@ function prepareHotQueries(db: ChatDb) {
     messageByClientMsgId: db
       .select()
       .from(messages)
-      .where(
-        and(
-          eq(messages.roomId, $("roomId")),
-          eq(messages.senderId, $("senderId")),
-          eq(messages.clientMsgId, $("clientMsgId")),
-        ),
-      )
+      .where(and(eq(messages.roomId, $("roomId")), eq(messages.senderId, $("senderId")), eq(messages.clientMsgId, $("clientMsgId"))))
       .prepare(),
     bumpSeq: db
       .update(rooms)
@@ -359,11 +369,7 @@ export class ChatStore {
   }
 
   setQueueMatch(participantId: string, roomId: string): void {
-    this.db
-      .update(queueEntries)
-      .set({ matchedRoomId: roomId })
-      .where(eq(queueEntries.participantId, participantId))
-      .run();
+    this.db.update(queueEntries).set({ matchedRoomId: roomId }).where(eq(queueEntries.participantId, participantId)).run();
   }
 
   deleteQueueEntry(participantId: string): void {
@@ -388,14 +394,7 @@ export class ChatStore {
       .from(memberships)
       .innerJoin(participants, eq(participants.id, memberships.participantId))
       .innerJoin(rooms, eq(rooms.id, memberships.roomId))
-      .where(
-        and(
-          isNull(memberships.leftAt),
-          eq(rooms.kind, "pair"),
-          gte(participants.lastSeenAt, from),
-          lt(participants.lastSeenAt, to),
-        ),
-      )
+      .where(and(isNull(memberships.leftAt), eq(rooms.kind, "pair"), gte(participants.lastSeenAt, from), lt(participants.lastSeenAt, to)))
       .all()
       .map((row) => row.roomId);
   }

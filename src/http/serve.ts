@@ -1,10 +1,10 @@
 // Streamable HTTP on Bun.serve: one route table, guards before MCP, sessions by Mcp-Session-Id.
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
-import type { SqliteEventStore } from "../db/event-store.ts";
-import type { McpServerOptions } from "../mcp-server.ts";
 import { defaultIntervals, type Intervals, MAX_REQUEST_BYTES } from "../config.ts";
+import type { SqliteEventStore } from "../db/event-store.ts";
 import { log } from "../log.ts";
+import type { McpServerOptions } from "../mcp-server.ts";
 import { refusal } from "./guards.ts";
 import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";

@@ -4,8 +4,8 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { SqliteEventStore } from "../db/event-store.ts";
-import { SessionEventStore } from "./session-events.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
+import { SessionEventStore } from "./session-events.ts";
 
 /** A session nobody used for this long is closed (client.close() does not end sessions). */
 const SESSION_IDLE_MS = 30 * 60_000;

@@ -16,9 +16,7 @@ export const waitForMessageTool = (timing: Timing) =>
       room_id: roomId,
       client_id: clientId,
       timeout: timeout(timing),
-      after_seq: seq("after_seq").describe(
-        "Re-read from here: return the first message after this seq instead of the first unread one.",
-      ),
+      after_seq: seq("after_seq").describe("Re-read from here: return the first message after this seq instead of the first unread one."),
     }),
     outputs: [
       z.object({

@@ -147,8 +147,18 @@ describe("unread with another process on the file", () => {
     const file = join(mkdtempSync(join(tmpdir(), "mcp-chat-unread-")), "chat.db");
     const [dbA, dbB] = [openDatabase(file), openDatabase(file)];
     const [storeA, storeB] = [new ChatStore(dbA), new ChatStore(dbB)];
-    const processA = new Chat({ store: storeA, doorbell: new SharedFileDoorbell(dbA.$client), timing: defaultTiming, limits: defaultLimits });
-    const processB = new Chat({ store: storeB, doorbell: new SharedFileDoorbell(dbB.$client), timing: defaultTiming, limits: defaultLimits });
+    const processA = new Chat({
+      store: storeA,
+      doorbell: new SharedFileDoorbell(dbA.$client),
+      timing: defaultTiming,
+      limits: defaultLimits,
+    });
+    const processB = new Chat({
+      store: storeB,
+      doorbell: new SharedFileDoorbell(dbB.$client),
+      timing: defaultTiming,
+      limits: defaultLimits,
+    });
     const alice = processA.establish(undefined, "Alice");
     const bob = processB.establish(undefined, "Bob");
     processA.joinRoom(alice, "r");
@@ -163,7 +173,14 @@ describe("unread with another process on the file", () => {
       if (++reads === 2) {
         storeB.commits.durable(() => {
           for (const body of ["one", "two"]) {
-            storeB.appendMessage({ roomId: "r", senderId: bob.participant.id, senderName: "Bob", body, clientMsgId: null, createdAt: Date.now() });
+            storeB.appendMessage({
+              roomId: "r",
+              senderId: bob.participant.id,
+              senderName: "Bob",
+              body,
+              clientMsgId: null,
+              createdAt: Date.now(),
+            });
           }
         });
       }

@@ -50,7 +50,9 @@ describe("parseCli", () => {
     expect(refused(["--max-message", "2.5"])).toThrow(new ConfigError('--max-message must be a whole number, not "2.5"'));
     expect(refused(["--queue-grace", "0"])).toThrow(new ConfigError('--queue-grace must be a number from 1 up, not "0"'));
     expect(serve(["--queue-grace", "1.5"]).timing.queueGraceSeconds).toBe(1.5);
-    expect(refused(["--default-wait", "100", "--max-wait", "10"])).toThrow(new ConfigError("--default-wait cannot be longer than --max-wait"));
+    expect(refused(["--default-wait", "100", "--max-wait", "10"])).toThrow(
+      new ConfigError("--default-wait cannot be longer than --max-wait"),
+    );
     expect(refused(["--max-wait", "600"])).toThrow(new ConfigError("--idle-timeout must be longer than --max-wait"));
     // A lower --max-wait alone lowers the default wait with it.
     expect(serve(["--max-wait", "10"]).timing).toMatchObject({ maxWaitSeconds: 10, defaultWaitSeconds: 10 });

@@ -32,11 +32,16 @@ describe("progress", () => {
     const { bob, roomId } = await pairUp((name) => connect(server.url, name));
     const progress: number[] = [];
     const [result, ms] = await elapsed(
-      ok(bob, "wait_for_message", { room_id: roomId, timeout: 1.35 }, {
-        timeout: 450,
-        resetTimeoutOnProgress: true,
-        onprogress: (p) => progress.push(p.progress),
-      }),
+      ok(
+        bob,
+        "wait_for_message",
+        { room_id: roomId, timeout: 1.35 },
+        {
+          timeout: 450,
+          resetTimeoutOnProgress: true,
+          onprogress: (p) => progress.push(p.progress),
+        },
+      ),
     );
     expect(result).toEqual({ timeout: true, message: "No message received", seq: 0 });
     expect(ms).toBeGreaterThan(1_300);
@@ -48,7 +53,11 @@ describe("progress", () => {
     const raw = await rawSession(server);
     await raw.call("join_room", { room_id: "quiet", display_name: "Quiet" });
     const id = raw.nextId();
-    const response = await raw.post({ id, method: "tools/call", params: { name: "wait_for_message", arguments: { room_id: "quiet", timeout: 0.7 } } });
+    const response = await raw.post({
+      id,
+      method: "tools/call",
+      params: { name: "wait_for_message", arguments: { room_id: "quiet", timeout: 0.7 } },
+    });
     const body = await response.text();
     expect(resultOf(body)).toMatchObject({ timeout: true });
     expect(body).toContain(": keepalive\n\n");

@@ -13,7 +13,12 @@ import { createMcpServer } from "../../src/mcp-server.ts";
 import { chatTools } from "../../src/tools/index.ts";
 
 test("every tool's annotations say what a call does: only leave_chat destroys, retries of the safe ones are harmless", async () => {
-  const chat = new Chat({ store: new ChatStore(openDatabase(":memory:")), doorbell: new LocalDoorbell(), timing: defaultTiming, limits: defaultLimits });
+  const chat = new Chat({
+    store: new ChatStore(openDatabase(":memory:")),
+    doorbell: new LocalDoorbell(),
+    timing: defaultTiming,
+    limits: defaultLimits,
+  });
   const tools = chatTools(defaultLimits, defaultTiming);
   const server = createMcpServer(chat, () => tools);
   const client = new Client({ name: "annotations", version: "1.0.0" });

@@ -59,7 +59,7 @@ async function fails(client: Client, tool: string, args: Record<string, unknown>
   expect(typeof message).toBe("string");
   expect(message).toMatch(/^[A-Za-z]/);
   expect(message.length).toBeGreaterThan(5);
-  expect(message).not.toMatch(/[{}[\]]|undefined|\[object|ZodError|    at /);
+  expect(message).not.toMatch(/[{}[\]]|undefined|\[object|ZodError| {4}at /);
   expect(code).toMatch(/^[a-z]+(_[a-z]+)*$/);
   return message;
 }
@@ -455,4 +455,3 @@ describe("limits", () => {
     await fails(await validating(), "join_room", { room_id: room, display_name: "Later" }, "room_full");
   }, 20_000);
 });
-
