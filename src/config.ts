@@ -75,7 +75,7 @@ export const options = {
     type: "text",
     env: "MCP_CHAT_AS",
     help: "With --stdio: be the named local participant NAME, the same after restarts",
-    more: "The name is trimmed and follows the rules of `display_name`. See [Several agents on one machine](../README.md#several-agents-on-one-machine).",
+    more: "The name is trimmed and follows the rules of `display_name`. See [Several agents on one machine](LOCAL-AGENTS.md).",
   },
   host: { type: "text", env: "MCP_CHAT_HOST", default: "127.0.0.1", help: "Address to listen on" },
   port: { type: "whole", env: "PORT", default: 8000, min: 0, max: 65535, help: "HTTP port; 0 picks a free one" },
