@@ -62,67 +62,29 @@ export interface ProtocolError {
   message: string;
 }
 
+const protocolError = (status: number, code: ProtocolError["code"], message: string): ProtocolError => ({ status, code, message });
+const { ParseError, InvalidRequest, InvalidParams, InternalError, ServerError, SessionNotFound } = JsonRpcCode;
+
 /** The errors that answer a request before, or instead of, a tool. */
 export const protocolErrors = {
-  refused: (why: string): ProtocolError => ({ status: 403, code: JsonRpcCode.ServerError, message: why }),
-  bodyNotJson: (): ProtocolError => ({
-    status: 400,
-    code: JsonRpcCode.ParseError,
-    message: "Parse error: the body must be JSON-RPC in JSON",
-  }),
-  lineNotJson: (): ProtocolError => ({
-    status: 400,
-    code: JsonRpcCode.ParseError,
-    message: "Parse error: each line must be one JSON-RPC message in JSON",
-  }),
-  lineTooLong: (most: number): ProtocolError => ({
-    status: 413,
-    code: JsonRpcCode.InvalidRequest,
-    message: `Request too large: a line may hold at most ${most} bytes`,
-  }),
-  lineNotOneMessage: (): ProtocolError => ({
-    status: 400,
-    code: JsonRpcCode.InvalidRequest,
-    message: "Invalid Request: each line must be one JSON-RPC 2.0 request, notification or response (no batches)",
-  }),
-  busy: (): ProtocolError => ({
-    status: 503,
-    code: JsonRpcCode.ServerError,
-    message: "Server busy: every session is answering a request; try again shortly",
-  }),
-  noSession: (): ProtocolError => ({
-    status: 400,
-    code: JsonRpcCode.ServerError,
-    message: "Bad Request: no Mcp-Session-Id header; send initialize first",
-  }),
-  sessionNotFound: (): ProtocolError => ({
-    status: 404,
-    code: JsonRpcCode.SessionNotFound,
-    message: "Session not found: initialize a new session",
-  }),
-  idInUse: (id: unknown): ProtocolError => ({
-    status: 400,
-    code: JsonRpcCode.InvalidRequest,
-    message: `Invalid Request: id ${JSON.stringify(id)} belongs to a request still in progress`,
-  }),
-  internal: (): ProtocolError => ({
-    status: 500,
-    code: JsonRpcCode.InternalError,
-    message: "Internal error: the server could not handle this request; it was logged",
-  }),
-  toolCallShape: (): ProtocolError => ({
-    status: 400,
-    code: JsonRpcCode.InvalidParams,
-    message: 'tools/call needs params {"name": "<tool>", "arguments": {...}}',
-  }),
-  argumentsNotObject: (tool: string): ProtocolError => ({
-    status: 400,
-    code: JsonRpcCode.InvalidParams,
-    message: `The arguments of ${tool} must be an object, such as {"room_id": "lobby"}`,
-  }),
-  unknownTool: (tool: string, known: string): ProtocolError => ({
-    status: 400,
-    code: JsonRpcCode.InvalidParams,
-    message: `Unknown tool "${tool}". The tools are: ${known}.`,
-  }),
+  refused: (why: string) => protocolError(403, ServerError, why),
+  bodyNotJson: () => protocolError(400, ParseError, "Parse error: the body must be JSON-RPC in JSON"),
+  lineNotJson: () => protocolError(400, ParseError, "Parse error: each line must be one JSON-RPC message in JSON"),
+  lineTooLong: (most: number) => protocolError(413, InvalidRequest, `Request too large: a line may hold at most ${most} bytes`),
+  lineNotOneMessage: () =>
+    protocolError(
+      400,
+      InvalidRequest,
+      "Invalid Request: each line must be one JSON-RPC 2.0 request, notification or response (no batches)",
+    ),
+  busy: () => protocolError(503, ServerError, "Server busy: every session is answering a request; try again shortly"),
+  noSession: () => protocolError(400, ServerError, "Bad Request: no Mcp-Session-Id header; send initialize first"),
+  sessionNotFound: () => protocolError(404, SessionNotFound, "Session not found: initialize a new session"),
+  idInUse: (id: unknown) =>
+    protocolError(400, InvalidRequest, `Invalid Request: id ${JSON.stringify(id)} belongs to a request still in progress`),
+  internal: () => protocolError(500, InternalError, "Internal error: the server could not handle this request; it was logged"),
+  toolCallShape: () => protocolError(400, InvalidParams, 'tools/call needs params {"name": "<tool>", "arguments": {...}}'),
+  argumentsNotObject: (tool: string) =>
+    protocolError(400, InvalidParams, `The arguments of ${tool} must be an object, such as {"room_id": "lobby"}`),
+  unknownTool: (tool: string, known: string) => protocolError(400, InvalidParams, `Unknown tool "${tool}". The tools are: ${known}.`),
 } as const;

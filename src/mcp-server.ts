@@ -3,7 +3,6 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
-  ErrorCode,
   ListToolsRequestSchema,
   McpError,
   type RequestId,
@@ -14,7 +13,7 @@ import { z } from "zod";
 import packageJson from "../package.json" with { type: "json" };
 import type { Chat } from "./chat/chat.ts";
 import { defaultIntervals } from "./config.ts";
-import { ChatError } from "./errors.ts";
+import { ChatError, chatError, type ProtocolError, protocolErrors } from "./errors.ts";
 import { log } from "./log.ts";
 import { reportProgressWhileBlocked } from "./progress.ts";
 import { type ChatTool, errorOutput, type Session } from "./tools/tool.ts";
@@ -74,11 +73,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const CallToolRequest = CallToolRequestSchema.extend({
   params: z.preprocess((params) => {
     if (!isObject(params) || typeof params.name !== "string") {
-      throw new McpError(ErrorCode.InvalidParams, 'tools/call needs params {"name": "<tool>", "arguments": {...}}');
+      throw mcpError(protocolErrors.toolCallShape());
     }
     if (params.arguments === null) return { ...params, arguments: undefined };
     if (params.arguments !== undefined && !isObject(params.arguments)) {
-      throw new McpError(ErrorCode.InvalidParams, `The arguments of ${params.name} must be an object, such as {"room_id": "lobby"}`);
+      throw mcpError(protocolErrors.argumentsNotObject(params.name));
     }
     return params;
   }, CallToolRequestSchema.shape.params),
@@ -112,11 +111,11 @@ export function createMcpServer(
       const known = tools()
         .map((t) => t.name)
         .join(", ");
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}". The tools are: ${known}.`);
+      throw mcpError(protocolErrors.unknownTool(request.params.name, known));
     }
     const parsed = tool.input.safeParse(request.params.arguments ?? {}, { reportInput: true });
     if (!parsed.success) {
-      return errorResult(new ChatError("invalid_input", `Invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`));
+      return errorResult(chatError("invalid_input", tool.name, describeIssues(parsed.error)));
     }
     // A closed connection ends a wait early with its ordinary time-out result, not as a
     // cancellation: a client that resumes the stream (Last-Event-ID) gets that result replayed.
@@ -129,7 +128,7 @@ export function createMcpServer(
     } catch (error) {
       if (error instanceof ChatError) return errorResult(error);
       log(`${tool.name} failed:`, error);
-      return errorResult(new ChatError("internal_error", "Something went wrong on the server; the error was logged."));
+      return errorResult(chatError("internal_error"));
     } finally {
       stopProgress();
       running.calls--;
@@ -137,6 +136,9 @@ export function createMcpServer(
   });
   return server;
 }
+
+/** A protocol error the SDK sends as the JSON-RPC error of the request. */
+const mcpError = ({ code, message }: ProtocolError) => new McpError(code, message);
 
 function describeIssues(error: z.ZodError): string {
   return error.issues

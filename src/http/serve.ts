@@ -3,6 +3,7 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { defaultIntervals, type Intervals, MAX_REQUEST_BYTES } from "../config.ts";
 import type { SqliteEventStore } from "../db/event-store.ts";
+import { type ProtocolError, protocolErrors } from "../errors.ts";
 import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import { refusal } from "./guards.ts";
@@ -41,7 +42,7 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
     (handler: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response>) =>
     (request: Request, server: Bun.Server<undefined>): Response | Promise<Response> => {
       const refused = refusal(request, options.host);
-      return refused ? jsonRpcError(403, -32000, refused) : handler(request, server);
+      return refused ? jsonRpcError(protocolErrors.refused(refused)) : handler(request, server);
     };
   const bun = Bun.serve({
     hostname: options.host,
@@ -91,7 +92,7 @@ async function handleMcp(
     try {
       body = await request.json();
     } catch {
-      return jsonRpcError(400, -32700, "Parse error: the body must be JSON-RPC in JSON");
+      return jsonRpcError(protocolErrors.bodyNotJson());
     }
   }
   server.timeout(request, 0);
@@ -105,9 +106,9 @@ async function handleMcp(
     if (!session) return sessionNotFound();
   } else if (request.method === "POST" && isInitializeRequest(body)) {
     session = await sessions.open();
-    if (!session) return jsonRpcError(503, -32000, "Server busy: every session is answering a request; try again shortly");
+    if (!session) return jsonRpcError(protocolErrors.busy());
   } else {
-    return jsonRpcError(400, -32000, "Bad Request: no Mcp-Session-Id header; send initialize first");
+    return jsonRpcError(protocolErrors.noSession());
   }
   return track(session, request, body);
 }
@@ -125,7 +126,7 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
   // first one's stream, and the first would never be answered.
   const reused = ids.find((id) => session.inFlight.has(id));
   if (reused !== undefined) {
-    return jsonRpcError(400, -32600, `Invalid Request: id ${JSON.stringify(reused)} belongs to a request still in progress`);
+    return jsonRpcError(protocolErrors.idInUse(reused));
   }
   for (const id of ids) session.inFlight.set(id, request.signal);
   session.lastActive = Date.now();
@@ -135,7 +136,7 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
   } catch (error) {
     answered(session, ids);
     log("handling an MCP request failed:", error);
-    return jsonRpcError(500, -32603, "Internal error: the server could not handle this request; it was logged");
+    return jsonRpcError(protocolErrors.internal());
   }
   // Only an event stream (200) carries responses; a refusal (an error status) answers none of the
   // requests. The status, not the Content-Type: reading headers makes a Headers object that every
@@ -164,8 +165,8 @@ function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] }
   return { ids, cancelled };
 }
 
-const sessionNotFound = () => jsonRpcError(404, -32001, "Session not found: initialize a new session");
+const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());
 
-function jsonRpcError(status: number, code: number, message: string): Response {
+function jsonRpcError({ status, code, message }: ProtocolError): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 }
