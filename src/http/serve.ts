@@ -32,18 +32,53 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export function serveHttp(options: HttpServerOptions): HttpServer {
-  const { keepAliveMs, idleSeconds } = options.intervals ?? defaultIntervals;
+/** A handler of one path; `server` is absent when a test calls the handler without a socket. */
+type Handler = (request: Request, server?: Bun.Server<undefined>) => Response | Promise<Response>;
+
+/**
+ * The route table: every path and its guards, and what answers the rest. Bun.serve routes by it;
+ * `handle` routes by it without a socket, for tests of the HTTP layer.
+ */
+export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
+  const { keepAliveMs } = options.intervals ?? defaultIntervals;
   const sessions = new HttpSessions(options.newServer, options.events, options.maxSessions, keepAliveMs);
   /** /mcp requests not yet handed to a session (their body may still be arriving). */
   let arriving = 0;
   // Every path, not only /mcp: a page reached by DNS rebinding must not read /health either.
   const guarded =
-    (handler: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response>) =>
-    (request: Request, server: Bun.Server<undefined>): Response | Promise<Response> => {
+    (handler: Handler): Handler =>
+    (request, server) => {
       const refused = refusal(request, options.host);
       return refused ? jsonRpcError(protocolErrors.refused(refused)) : handler(request, server);
     };
+  const routes: Record<string, Handler> = {
+    "/mcp": guarded(async (request, server) => {
+      // Counted from its first byte: a stop also waits for a request whose body is still arriving.
+      arriving++;
+      try {
+        return await handleMcp(request, server, sessions, options.events);
+      } finally {
+        arriving--;
+      }
+    }),
+    "/health": guarded(() => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() })),
+  };
+  const notFound = guarded(() => Response.json({ error: "Not found. The MCP endpoint is /mcp." }, { status: 404 }));
+  return {
+    routes,
+    notFound,
+    sessions,
+    get inFlight() {
+      return arriving + sessions.inFlight;
+    },
+    /** Answers a request as the server would, without a socket. */
+    handle: (request: Request) => (routes[new URL(request.url).pathname] ?? notFound)(request),
+  };
+}
+
+export function serveHttp(options: HttpServerOptions): HttpServer {
+  const { idleSeconds } = options.intervals ?? defaultIntervals;
+  const http = httpRoutes(options);
   const bun = Bun.serve({
     hostname: options.host,
     port: options.port,
@@ -53,28 +88,17 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
     idleTimeout: idleSeconds,
     // The largest message is 8,000 characters; nothing legitimate comes near this (Bun's default is 128 MB).
     maxRequestBodySize: MAX_REQUEST_BYTES,
-    routes: {
-      "/mcp": guarded(async (request, server) => {
-        // Counted from its first byte: a stop also waits for a request whose body is still arriving.
-        arriving++;
-        try {
-          return await handleMcp(request, server, sessions, options.events);
-        } finally {
-          arriving--;
-        }
-      }),
-      "/health": guarded(() => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() })),
-    },
-    fetch: guarded(() => Response.json({ error: "Not found. The MCP endpoint is /mcp." }, { status: 404 })),
+    routes: http.routes,
+    fetch: http.notFound,
   });
   return {
     url: new URL("/mcp", bun.url),
     stopListening: () => void bun.stop(false),
     get inFlight() {
-      return arriving + sessions.inFlight;
+      return http.inFlight;
     },
     async close() {
-      await sessions.closeAll();
+      await http.sessions.closeAll();
       await bun.stop(true);
     },
   };
@@ -82,7 +106,7 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
 
 async function handleMcp(
   request: Request,
-  server: Bun.Server<undefined>,
+  server: Bun.Server<undefined> | undefined,
   sessions: HttpSessions,
   events: SqliteEventStore,
 ): Promise<Response> {
@@ -95,7 +119,8 @@ async function handleMcp(
       return jsonRpcError(protocolErrors.bodyNotJson());
     }
   }
-  server.timeout(request, 0);
+  // Without a socket (a test) there is no idle cut-off to lift.
+  server?.timeout(request, 0);
   let session: HttpSession | undefined;
   if (sessionId) {
     session = sessions.get(sessionId);

@@ -1,0 +1,81 @@
+// The HTTP layer through its route table, with no socket: guards, refusals and sessions as a client
+// sees them (status, JSON-RPC error, headers). What needs a socket (idle cut-off, closed connections)
+// is in quiet-connections.test.ts and on the binary.
+import { afterAll, describe, expect, test } from "bun:test";
+import { Chat } from "../../src/chat/chat.ts";
+import { LocalDoorbell } from "../../src/chat/doorbell.ts";
+import { defaultLimits, defaultTiming } from "../../src/config.ts";
+import { SqliteEventStore } from "../../src/db/event-store.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { ChatStore } from "../../src/db/store.ts";
+import { httpRoutes } from "../../src/http/serve.ts";
+import { createMcpServer } from "../../src/mcp-server.ts";
+import { chatTools } from "../../src/tools/index.ts";
+
+const db = openDatabase(":memory:");
+const chat = new Chat({ store: new ChatStore(db), doorbell: new LocalDoorbell(), timing: defaultTiming, limits: defaultLimits });
+const tools = chatTools(defaultLimits, defaultTiming);
+const http = httpRoutes({
+  host: "127.0.0.1",
+  maxSessions: 10,
+  newServer: (options) => createMcpServer(chat, () => tools, options),
+  events: new SqliteEventStore(db),
+  stats: () => ({ waiting: chat.waitingCalls }),
+});
+afterAll(() => http.sessions.closeAll());
+
+const BASE = "http://127.0.0.1:8000";
+/** A request as a client on this machine sends it: a Request made in process carries no Host header of itself. */
+const request = (path: string, init: RequestInit = {}) =>
+  http.handle(new Request(`${BASE}${path}`, { ...init, headers: { host: "127.0.0.1:8000", ...(init.headers as Record<string, string>) } }));
+const JSON_AND_SSE = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  request("/mcp", { method: "POST", headers: { ...JSON_AND_SSE, ...headers }, body: JSON.stringify(body) });
+const initialize = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "routes", version: "1" } },
+};
+
+describe("the route table without a socket", () => {
+  test("a foreign Host is refused on every path with a JSON-RPC error", async () => {
+    for (const path of ["/mcp", "/health", "/elsewhere"]) {
+      const response = await request(path, { headers: { host: "evil.example" } });
+      expect({ path, status: response.status }).toEqual({ path, status: 403 });
+      expect(await response.json()).toMatchObject({
+        error: { code: -32000, message: "Host not allowed: this server answers only on localhost" },
+      });
+    }
+  });
+
+  test("an unknown path is 404 and names the endpoint", async () => {
+    const response = await request("/nope");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "Not found. The MCP endpoint is /mcp." });
+  });
+
+  test("refusals before a session: not JSON, no session id, an unknown session", async () => {
+    const notJson = await request("/mcp", { method: "POST", headers: JSON_AND_SSE, body: "{oops" });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ error: { code: -32700, message: "Parse error: the body must be JSON-RPC in JSON" } });
+
+    const noSession = await post({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+    expect(noSession.status).toBe(400);
+    expect(await noSession.json()).toMatchObject({ error: { code: -32000, message: expect.stringContaining("send initialize first") } });
+
+    const unknown = await post({ jsonrpc: "2.0", id: 3, method: "tools/list" }, { "mcp-session-id": "no-such-session" });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: -32001, message: "Session not found: initialize a new session" } });
+  });
+
+  test("initialize opens a session that /health counts", async () => {
+    const before = (await (await request("/health")).json()) as { sessions: number };
+    const response = await post(initialize);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("mcp-session-id")).toMatch(/^[0-9a-f-]{36}$/);
+    await response.text();
+    const after = await (await request("/health")).json();
+    expect(after).toEqual({ status: "ok", sessions: before.sessions + 1, waiting: 0 });
+  });
+});
