@@ -2,25 +2,17 @@
 // sees them (status, JSON-RPC error, headers). What needs a socket (idle cut-off, closed connections)
 // is in quiet-connections.test.ts and on the binary.
 import { afterAll, describe, expect, test } from "bun:test";
-import { Chat } from "../../src/chat/chat.ts";
-import { LocalDoorbell } from "../../src/chat/doorbell.ts";
-import { defaultLimits, defaultTiming } from "../../src/config.ts";
-import { SqliteEventStore } from "../../src/db/event-store.ts";
-import { openDatabase } from "../../src/db/open.ts";
-import { ChatStore } from "../../src/db/store.ts";
 import { httpRoutes } from "../../src/http/serve.ts";
 import { createMcpServer } from "../../src/mcp-server.ts";
-import { chatTools } from "../../src/tools/index.ts";
+import { newChatParts } from "./in-process.ts";
 
-const db = openDatabase(":memory:");
-const chat = new Chat({ store: new ChatStore(db), doorbell: new LocalDoorbell(), timing: defaultTiming, limits: defaultLimits });
-const tools = chatTools(defaultLimits, defaultTiming);
+const { chat, tools, events, stats } = newChatParts();
 const http = httpRoutes({
   host: "127.0.0.1",
   maxSessions: 10,
   newServer: (options) => createMcpServer(chat, () => tools, options),
-  events: new SqliteEventStore(db),
-  stats: () => ({ waiting: chat.waitingCalls }),
+  events,
+  stats,
 });
 afterAll(() => http.sessions.closeAll());
 

@@ -20,11 +20,23 @@ export interface InProcessServer {
   close(): Promise<void>;
 }
 
-export function startInProcess(options: { timing?: Partial<Timing>; limits?: Partial<Limits> } = {}): InProcessServer {
+/** A chat on a fresh :memory: database, with its tools and what the HTTP layer needs of it. */
+export function newChatParts(options: { timing?: Partial<Timing>; limits?: Partial<Limits> } = {}) {
   const timing = { ...defaultTiming, ...options.timing };
   const limits = { ...defaultLimits, ...options.limits };
-  const chat = new Chat({ store: new ChatStore(openDatabase(":memory:")), doorbell: new LocalDoorbell(), timing, limits });
+  const db = openDatabase(":memory:");
+  const chat = new Chat({ store: new ChatStore(db), doorbell: new LocalDoorbell(), timing, limits });
   const tools = chatTools(limits, timing);
+  return {
+    chat,
+    tools,
+    events: new SqliteEventStore(db),
+    stats: () => ({ waiting: chat.waitingCalls }),
+  };
+}
+
+export function startInProcess(options: Parameters<typeof newChatParts>[0] = {}): InProcessServer {
+  const { chat, tools } = newChatParts(options);
   const clients: Client[] = [];
   return {
     async connect(name = "test") {
@@ -44,16 +56,14 @@ export function startInProcess(options: { timing?: Partial<Timing>; limits?: Par
 
 /** The HTTP layer on 127.0.0.1 and a free port, the way `mcp-chat` serves it, with the given intervals. */
 export function startHttpInProcess(intervals: Intervals) {
-  const db = openDatabase(":memory:");
-  const chat = new Chat({ store: new ChatStore(db), doorbell: new LocalDoorbell(), timing: defaultTiming, limits: defaultLimits });
-  const tools = chatTools(defaultLimits, defaultTiming);
+  const { chat, tools, events, stats } = newChatParts();
   const http = serveHttp({
     host: "127.0.0.1",
     port: 0,
     maxSessions: 100,
     newServer: (options) => createMcpServer(chat, () => tools, { ...options, progressEveryMs: intervals.progressMs }),
-    events: new SqliteEventStore(db),
-    stats: () => ({ waiting: chat.waitingCalls }),
+    events,
+    stats,
     intervals,
   });
   return { url: http.url, close: () => http.close() };
