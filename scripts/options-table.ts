@@ -6,13 +6,24 @@ export const DOC_PATH = `${import.meta.dir}/../docs/CONFIGURATION.md`;
 export const START = "<!-- options:start: made by `bun scripts/options-table.ts --write`, do not edit by hand -->";
 export const END = "<!-- options:end -->";
 
+/** What the docs' table says after an option's help, in Markdown: kept out of the binary. */
+const more: Partial<Record<keyof typeof options, string>> = {
+  as: "The name is trimmed and follows the rules of `display_name`. See [Several agents on one machine](LOCAL-AGENTS.md).",
+  "max-sessions":
+    "Each takes about 15 KB. The replaced session's client gets 404 and initializes again; when every session is answering a request, `initialize` gets 503.",
+  db: "It and its folder are created when missing.",
+  "default-wait": "A wait is a `wait_for_message` or `enter_queue` call; none means no `timeout`.",
+  "idle-timeout": "Must be longer than `--max-wait`.",
+  "max-waits": "Counted per process.",
+};
+
 export function optionsTable(): string {
   const code = (text: string | undefined) => (text === undefined ? "" : `\`${text}\``);
   const rows = Object.entries(options).map(([name, o]: [string, Option]) => {
     const flag = flagOf(name, o).split(", ").map(code).join(", ");
     const range = rangeOf(o);
     const accepts = range === undefined ? "" : `${range}${o.type === "whole" ? ", whole" : ""}`;
-    const meaning = [`${o.help}.`, o.more].filter(Boolean).join(" ");
+    const meaning = [`${o.help}.`, more[name as keyof typeof options]].filter(Boolean).join(" ");
     return `| ${flag} | ${code(o.env)} | ${code(defaultOf(o))} | ${accepts} | ${meaning} |`;
   });
   return ["| Flag | Environment | Default | Accepts | Meaning |", "|---|---|---|---|---|", ...rows].join("\n");

@@ -62,10 +62,8 @@ export interface Option {
   defaultText?: string;
   min?: number;
   max?: number;
-  /** The line of `--help`, without its final "(default …)." */
+  /** The line of `--help`, without its final "(default …)." (scripts/options-table.ts adds more for the docs.) */
   help: string;
-  /** Said after the help in docs/CONFIGURATION.md's table, in Markdown. */
-  more?: string;
 }
 
 /** Every option once. The defaults, `--help`, the range errors and the table in docs/CONFIGURATION.md come from it. */
@@ -75,7 +73,6 @@ export const options = {
     type: "text",
     env: "MCP_CHAT_AS",
     help: "With --stdio: be the named local participant NAME, the same after restarts",
-    more: "The name is trimmed and follows the rules of `display_name`. See [Several agents on one machine](LOCAL-AGENTS.md).",
   },
   host: { type: "text", env: "MCP_CHAT_HOST", default: "127.0.0.1", help: "Address to listen on" },
   port: { type: "whole", env: "PORT", default: 8000, min: 0, max: 65535, help: "HTTP port; 0 picks a free one" },
@@ -85,14 +82,12 @@ export const options = {
     default: 20_000,
     min: 1,
     help: "Most HTTP sessions held at once; a new one replaces the one idle the longest",
-    more: "Each takes about 15 KB. The replaced session's client gets 404 and initializes again; when every session is answering a request, `initialize` gets 503.",
   },
   db: {
     type: "text",
     env: "MCP_CHAT_DB",
     defaultText: "$XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db",
     help: "SQLite file",
-    more: "It and its folder are created when missing.",
   },
   "default-wait": {
     type: "number",
@@ -100,7 +95,6 @@ export const options = {
     default: 30,
     min: 0,
     help: "Seconds a wait lasts when the caller gives none",
-    more: "A wait is a `wait_for_message` or `enter_queue` call; none means no `timeout`.",
   },
   // At most a day: far beyond any client's patience, and well inside what a timer can count (24.8 days).
   "max-wait": {
@@ -125,7 +119,6 @@ export const options = {
     default: 600,
     min: 0,
     help: "Seconds without a call after which a participant counts as gone",
-    more: "Must be longer than `--max-wait`.",
   },
   "max-message": { type: "whole", env: "MCP_CHAT_MAX_MESSAGE", default: 8_000, min: 1, help: "Longest message in characters" },
   "max-name": { type: "whole", env: "MCP_CHAT_MAX_NAME", default: 64, min: 1, help: "Longest display name in characters, after trimming" },
@@ -136,7 +129,6 @@ export const options = {
     default: 8,
     min: 1,
     help: "Most waiting calls one participant may have at once",
-    more: "Counted per process.",
   },
   help: { type: "boolean", short: "h", help: "Show this help" },
   version: { type: "boolean", short: "v", help: "Show the version" },

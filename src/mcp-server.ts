@@ -10,7 +10,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { jsonSchemaValidator as JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
 import { z } from "zod";
-import packageJson from "../package.json" with { type: "json" };
+import { version } from "../package.json" with { type: "json" };
 import type { Chat } from "./chat/chat.ts";
 import { defaultIntervals } from "./config.ts";
 import { ChatError, chatError, type ProtocolError, protocolErrors } from "./errors.ts";
@@ -101,7 +101,7 @@ export function createMcpServer(
   { session = {}, connectionClosed, running = { calls: 0 }, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
 ): Server {
   const server = new Server(
-    { name: "mcp-chat", title: "mcp-chat", version: packageJson.version },
+    { name: "mcp-chat", title: "mcp-chat", version },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListing(tools()) }));
