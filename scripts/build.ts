@@ -3,16 +3,17 @@
 import type { BunPlugin } from "bun";
 
 /**
- * The SDK's Server imports its Ajv validator eagerly, though it only uses it for elicitation answers
- * and only when given no validator of its own (src/mcp-server.ts always gives one). Ajv and its
- * formats are about a third of the bundle: this stands in for the module that imports them.
+ * The SDK's node shim imports its Ajv validator eagerly, though the Server only builds one when
+ * given no validator of its own (src/mcp-server.ts always gives one). Ajv and its formats would be
+ * a third of the bundle: this stands in for the shim.
  */
 const withoutAjv: BunPlugin = {
   name: "without-ajv",
   setup(build) {
-    build.onLoad({ filter: /@modelcontextprotocol\/sdk\/dist\/esm\/validation\/ajv-provider\.js$/ }, () => ({
+    build.onLoad({ filter: /@modelcontextprotocol\/server\/dist\/shimsNode\.mjs$/ }, () => ({
       loader: "js",
-      contents: `export class AjvJsonSchemaValidator {
+      contents: `export { default as process } from "node:process";
+      export class DefaultJsonSchemaValidator {
         constructor() { throw new Error("mcp-chat is built without Ajv: give the Server a jsonSchemaValidator"); }
       }`,
     }));

@@ -72,13 +72,12 @@ async function serve(config: Config): Promise<void> {
 
   if (config.mode === "stdio") {
     const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
-    const running = { calls: 0 };
-    const stdio = await serveStdio(createMcpServer(chat, tools, { session, running }));
+    const stdio = serveStdio(() => createMcpServer(chat, tools, { session }));
     log(`serving over stdio, database ${config.dbPath}`);
     void stdio.closed.then(() => shutdown("stdin closed"));
     drain = async () => {
-      // Every call still running returns (a wait at once, a send after its commit); then its answer is out.
-      await until(() => running.calls === 0, SHUTDOWN_DRAIN_MS);
+      // Every call read so far is answered (a wait at once, a send after its commit); then its answer is out.
+      await until(() => stdio.unanswered === 0, SHUTDOWN_DRAIN_MS);
       await stdio.flush();
     };
     return;

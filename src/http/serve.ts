@@ -1,14 +1,16 @@
-// Streamable HTTP on Bun.serve: one route table, guards before MCP, sessions by Mcp-Session-Id.
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+// Streamable HTTP on Bun.serve: one route table, guards before MCP, then each request to its
+// protocol era: 2025-era requests to their sessions (by Mcp-Session-Id), 2026 ones stand alone.
+import { isInitializeRequest, isLegacyRequest, type RequestId, type Server } from "@modelcontextprotocol/server";
 import { defaultIntervals, type Intervals, MAX_REQUEST_BYTES } from "../config.ts";
 import type { SqliteEventStore } from "../db/event-store.ts";
-import { type ProtocolError, protocolErrors } from "../errors.ts";
+import { protocolErrors, type RequestError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import { refusal } from "./guards.ts";
 import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
+import { StatelessRequests } from "./stateless.ts";
+import { openingAtOnce } from "./streams.ts";
 
 export interface HttpServerOptions {
   host: string;
@@ -42,6 +44,7 @@ type Handler = (request: Request, server?: Bun.Server<undefined>) => Response | 
 export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
   const { keepAliveMs } = options.intervals ?? defaultIntervals;
   const sessions = new HttpSessions(options.newServer, options.events, options.maxSessions, keepAliveMs);
+  const stateless = new StatelessRequests(options.newServer, keepAliveMs);
   /** /mcp requests not yet handed to a session (their body may still be arriving). */
   let arriving = 0;
   // Every path, not only /mcp: a page reached by DNS rebinding must not read /health either.
@@ -56,7 +59,7 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
       // Counted from its first byte: a stop also waits for a request whose body is still arriving.
       arriving++;
       try {
-        return await handleMcp(request, server, sessions, options.events);
+        return await handleMcp(request, server, { sessions, stateless, events: options.events });
       } finally {
         arriving--;
       }
@@ -68,8 +71,11 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
     routes,
     notFound,
     sessions,
+    async close() {
+      await Promise.all([sessions.closeAll(), stateless.close()]);
+    },
     get inFlight() {
-      return arriving + sessions.inFlight;
+      return arriving + sessions.inFlight + stateless.inFlight;
     },
     /** Answers a request as the server would, without a socket. */
     handle: (request: Request) => (routes[new URL(request.url).pathname] ?? notFound)(request),
@@ -98,17 +104,22 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
       return http.inFlight;
     },
     async close() {
-      await http.sessions.closeAll();
+      await http.close();
       await bun.stop(true);
     },
   };
 }
 
+interface Eras {
+  sessions: HttpSessions;
+  stateless: StatelessRequests;
+  events: SqliteEventStore;
+}
+
 async function handleMcp(
   request: Request,
   server: Bun.Server<undefined> | undefined,
-  sessions: HttpSessions,
-  events: SqliteEventStore,
+  { sessions, stateless, events }: Eras,
 ): Promise<Response> {
   const sessionId = request.headers.get("mcp-session-id");
   let body: unknown;
@@ -121,6 +132,15 @@ async function handleMcp(
   }
   // Without a socket (a test) there is no idle cut-off to lift.
   server?.timeout(request, 0);
+  // The SDK's own test of the era: a POST that names protocol 2026-07-28 (or later) in its _meta.
+  if (!sessionId && request.method === "POST" && !(await isLegacyRequest(request, body))) {
+    try {
+      return await stateless.answer(request, body);
+    } catch (error) {
+      log("handling an MCP request failed:", error);
+      return jsonRpcError(protocolErrors.internal());
+    }
+  }
   let session: HttpSession | undefined;
   if (sessionId) {
     session = sessions.get(sessionId);
@@ -166,9 +186,13 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
   // Only an event stream (200) carries responses; a refusal (an error status) answers none of the
   // requests. The status, not the Content-Type: reading headers makes a Headers object that every
   // held long-poll would keep.
-  if (response.status !== 200) answered(session, ids);
-  else if (request.method === "GET" && request.headers.has("last-event-id")) return endingAfterAnAnswer(response);
-  return response;
+  if (response.status !== 200) {
+    answered(session, ids);
+    return response;
+  }
+  if (!response.body) return response; // DELETE's
+  if (request.method === "GET" && request.headers.has("last-event-id")) return endingAfterAnAnswer(response);
+  return openingAtOnce(response, request);
 }
 
 /**
@@ -192,6 +216,6 @@ function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] }
 
 const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());
 
-function jsonRpcError({ status, code, message }: ProtocolError): Response {
+function jsonRpcError({ status, code, message }: RequestError): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 }

@@ -1,8 +1,11 @@
 // One MCP server and transport per Streamable HTTP session, forgotten when closed or idle.
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type JSONRPCMessage,
+  type RequestId,
+  type Server,
+  type TransportSendOptions,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
 import type { SqliteEventStore } from "../db/event-store.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import { SessionEventStore } from "./session-events.ts";
@@ -87,7 +90,7 @@ export class HttpSessions {
     });
     const session: HttpSession = { transport, lastActive: Date.now(), inFlight: new Map() };
     transport.onanswered = (requestId) => answered(session, [requestId]);
-    const server = this.newServer({ connectionClosed: (requestId) => session.inFlight.get(requestId) });
+    const server = this.newServer({ session: {}, connectionClosed: (requestId) => session.inFlight.get(requestId) });
     session.transport.onclose = () => {
       if (session.transport.sessionId) this.sessions.delete(session.transport.sessionId);
       void server.close();

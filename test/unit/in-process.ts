@@ -1,8 +1,7 @@
 // The server in process, for tests that need no binary: the MCP face (one SDK server per client,
 // joined to the SDK's real Client by its in-memory transport), or the whole HTTP layer on a free
 // port with short intervals. Both over a real Chat on :memory: SQLite.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { Chat } from "../../src/chat/chat.ts";
 import { LocalDoorbell } from "../../src/chat/doorbell.ts";
 import { defaultLimits, defaultTiming, type Intervals, type Limits, type Timing } from "../../src/config.ts";
@@ -14,7 +13,10 @@ import { createMcpServer } from "../../src/mcp-server.ts";
 import { chatTools } from "../../src/tools/index.ts";
 
 export interface InProcessServer {
-  /** A new client with a session of its own, connected and with the tools listed (so the SDK checks results). */
+  /**
+   * A new client (the SDK's v2 client, on the 2025 handshake) with a session of its own, connected
+   * and with the tools listed (so the SDK checks results).
+   */
   connect(name?: string): Promise<Client>;
   /** Closes every client connected so far. */
   close(): Promise<void>;
@@ -42,7 +44,7 @@ export function startInProcess(options: Parameters<typeof newChatParts>[0] = {})
     async connect(name = "test") {
       const client = new Client({ name, version: "1.0.0" });
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-      await createMcpServer(chat, () => tools).connect(serverSide);
+      await createMcpServer(chat, () => tools, { session: {} }).connect(serverSide);
       await client.connect(clientSide);
       await client.listTools();
       clients.push(client);

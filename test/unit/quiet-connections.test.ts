@@ -2,8 +2,7 @@
 // keep-alives, the idle cut-off. The HTTP layer in process with intervals a tenth of a second to a
 // second, where the binary's are 10-15 s; the SDK's real client and raw HTTP, as users reach it.
 import { afterAll, describe, expect, test } from "bun:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { rawSession, resultOf } from "../raw-http.ts";
 import { elapsed, ok, pairUp } from "../tool-calls.ts";
 import { startHttpInProcess } from "./in-process.ts";

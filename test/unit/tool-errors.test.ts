@@ -4,7 +4,7 @@
 // the schema would throw instead of passing. In process (the MCP face over the SDK's in-memory
 // transport); what only HTTP shows is in test/errors.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client } from "../tool-calls.ts";
 import { call, elapsed, ok, pairUp } from "../tool-calls.ts";
 import { type InProcessServer, startInProcess } from "./in-process.ts";
 

@@ -1,0 +1,43 @@
+// The 2026-07-28 era: every request stands alone, with no session, answered by the SDK's
+// per-request handler. The tools learn who calls from client_id alone.
+import { createMcpHandler, type McpHttpHandler, type Server } from "@modelcontextprotocol/server";
+import { MAX_REQUEST_BYTES } from "../config.ts";
+import type { McpServerOptions } from "../mcp-server.ts";
+import { openingAtOnce } from "./streams.ts";
+
+export class StatelessRequests {
+  /** Requests whose answer is not out yet: what a graceful stop waits for. */
+  inFlight = 0;
+  private readonly handler: McpHttpHandler;
+
+  constructor(newServer: (options: McpServerOptions) => Server, keepAliveMs: number) {
+    this.handler = createMcpHandler(() => newServer({}), {
+      // 2025-era requests never get here: serve.ts sends them to their sessions.
+      legacy: "reject",
+      // A stream from the start, so that a quiet long wait is not mistaken for a dead server.
+      responseMode: "sse",
+      keepAliveMs,
+      maxRequestBodySize: MAX_REQUEST_BYTES,
+    });
+  }
+
+  async answer(request: Request, body: unknown): Promise<Response> {
+    this.inFlight++;
+    let response: Response;
+    try {
+      response = await this.handler.fetch(request, { parsedBody: body });
+    } catch (error) {
+      this.inFlight--;
+      throw error;
+    }
+    if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      this.inFlight--;
+      return response;
+    }
+    return openingAtOnce(response, request, () => this.inFlight--);
+  }
+
+  close(): Promise<void> {
+    return this.handler.close();
+  }
+}
