@@ -58,7 +58,7 @@ export function rawModern(server: Reachable, method: string, params: Record<stri
     "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
     "io.modelcontextprotocol/clientCapabilities": {},
   };
-  const name = typeof params.name === "string" ? { "mcp-name": params.name } : {};
+  const name: Record<string, string> = typeof params.name === "string" ? { "mcp-name": params.name } : {};
   return fetch(server.url, {
     method: "POST",
     ...init,
