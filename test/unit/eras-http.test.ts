@@ -105,7 +105,7 @@ test("both eras list the same tools and say the list never changes", async () =>
 
 describe("the guards stand before the 2026 era too", () => {
   test("a foreign Origin or Host is refused", async () => {
-    for (const headers of [{ origin: "https://evil.example" }, { host: "evil.example" }]) {
+    for (const headers of [{ origin: "https://evil.example" }, { host: "evil.example" }] as Record<string, string>[]) {
       const response = await rawModern(server, "tools/list", {}, { headers });
       expect(response.status).toBe(403);
     }
