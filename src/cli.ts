@@ -5,6 +5,7 @@ import { version } from "../package.json" with { type: "json" };
 import { Chat } from "./chat/chat.ts";
 import { type CliRequest, type Config, ConfigError, helpText, parseCli } from "./config.ts";
 import { SqliteEventStore } from "./db/event-store.ts";
+import { SessionRecords } from "./db/http-sessions.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
@@ -93,6 +94,7 @@ async function serve(config: Config): Promise<void> {
       maxSessions: config.maxSessions,
       newServer: (options) => createMcpServer(chat, tools, options),
       events,
+      sessionRecords: new SessionRecords(db),
       stats: () => ({ waiting: chat.waitingCalls }),
     });
   } catch (error) {

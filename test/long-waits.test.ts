@@ -72,9 +72,11 @@ describe("resumable streams", () => {
     expect(replay.status).toBe(200);
     const event = (await replay.text()).split("\n").find((line) => line.includes('"result"'))!;
     expect(JSON.parse(event.slice(6))).toMatchObject({ id, result: { structuredContent: { message: "survive the crash" } } });
-    // An event id nobody issued replays nothing, and nor does this one under another session id.
+    // An event id nobody issued replays nothing (the session is back, so it is refused as in a live
+    // one), and nor does this one under another session id.
     const bogus = await fetch(second.url, { headers: { ...raw.headers(), "last-event-id": "00000000-0000-0000-0000-000000000000.x/1" } });
-    expect(bogus.status).toBe(404);
+    expect(bogus.status).toBe(400);
+    expect(await bogus.text()).not.toContain("survive the crash");
     const madeUp = await fetch(second.url, { headers: { ...raw.headers(), "mcp-session-id": "made-up", "last-event-id": firstEventId } });
     expect(madeUp.status).toBe(404);
     expect(await madeUp.text()).not.toContain("survive the crash");

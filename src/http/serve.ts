@@ -1,8 +1,16 @@
 // Streamable HTTP on Bun.serve: one route table, guards before MCP, then each request to its
 // protocol era: 2025-era requests to their sessions (by Mcp-Session-Id), 2026 ones stand alone.
-import { isInitializeRequest, isLegacyRequest, type RequestId, type Server } from "@modelcontextprotocol/server";
+import {
+  isInitializeRequest,
+  isLegacyRequest,
+  LATEST_PROTOCOL_VERSION,
+  type RequestId,
+  type Server,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/server";
 import { defaultIntervals, type Intervals, MAX_REQUEST_BYTES } from "../config.ts";
 import type { SqliteEventStore } from "../db/event-store.ts";
+import type { SessionRecords } from "../db/http-sessions.ts";
 import { protocolErrors, type RequestError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
@@ -17,6 +25,8 @@ export interface HttpServerOptions {
   port: number;
   newServer: (options: McpServerOptions) => Server;
   events: SqliteEventStore;
+  /** Where 2025-era sessions are kept across restarts. */
+  sessionRecords: SessionRecords;
   /** HTTP sessions held at once. */
   maxSessions: number;
   /** Figures for /health, from the layers below. */
@@ -43,7 +53,7 @@ type Handler = (request: Request, server?: Bun.Server<undefined>) => Response | 
  */
 export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
   const { keepAliveMs } = options.intervals ?? defaultIntervals;
-  const sessions = new HttpSessions(options.newServer, options.events, options.maxSessions, keepAliveMs);
+  const sessions = new HttpSessions(options.newServer, options.events, options.sessionRecords, options.maxSessions, keepAliveMs);
   const stateless = new StatelessRequests(options.newServer, keepAliveMs);
   /** /mcp requests not yet handed to a session (their body may still be arriving). */
   let arriving = 0;
@@ -143,14 +153,15 @@ async function handleMcp(
   }
   let session: HttpSession | undefined;
   if (sessionId) {
-    session = sessions.get(sessionId);
+    session = sessions.get(sessionId) ?? (await sessions.restore(sessionId));
     const lastEventId = request.headers.get("last-event-id");
     if (!session && request.method === "GET" && lastEventId) {
       return replayOfGoneSession(events, sessionId, lastEventId) ?? sessionNotFound();
     }
     if (!session) return sessionNotFound();
   } else if (request.method === "POST" && isInitializeRequest(body)) {
-    session = await sessions.open();
+    const requested = body.params.protocolVersion;
+    session = await sessions.open(SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION);
     if (!session) return jsonRpcError(protocolErrors.busy());
   } else {
     return jsonRpcError(protocolErrors.noSession());

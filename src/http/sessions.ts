@@ -1,4 +1,6 @@
-// One MCP server and transport per Streamable HTTP session, forgotten when closed or idle.
+// One MCP server and transport per 2025-era Streamable HTTP session, forgotten when closed or
+// idle. Sessions are also kept in the database, so that after a restart a request with a known
+// session id is served: its server is rebuilt, with the identity the session had taken.
 import {
   type JSONRPCMessage,
   type RequestId,
@@ -7,7 +9,10 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import type { SqliteEventStore } from "../db/event-store.ts";
+import type { SessionRecords } from "../db/http-sessions.ts";
+import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
+import type { Session } from "../tools/tool.ts";
 import { SessionEventStore } from "./session-events.ts";
 
 /** A session nobody used for this long is closed (client.close() does not end sessions). */
@@ -30,6 +35,32 @@ class AnsweringTransport extends WebStandardStreamableHTTPServerTransport {
   }
 }
 
+/** A session's identity, written through to its record so that a restart keeps it. */
+class RememberedSession implements Session {
+  /** Set once the transport has made the session's id, before the session's first tool call. */
+  id: string | undefined;
+  private current: string | undefined;
+
+  constructor(
+    private readonly records: SessionRecords,
+    clientId?: string,
+  ) {
+    this.current = clientId;
+  }
+
+  get clientId(): string | undefined {
+    return this.current;
+  }
+
+  set clientId(clientId: string | undefined) {
+    if (clientId === this.current) return;
+    this.current = clientId;
+    if (this.id && clientId) {
+      this.records.setClientId(this.id, clientId).catch((error) => log("keeping a session's identity failed:", error));
+    }
+  }
+}
+
 export interface HttpSession {
   transport: WebStandardStreamableHTTPServerTransport;
   lastActive: number;
@@ -44,14 +75,19 @@ export class HttpSessions {
   private readonly sessions = new Map<string, HttpSession>();
   private readonly sweeper: Timer;
 
+  /** Sessions being rebuilt after a restart, so that two requests at once rebuild one. */
+  private readonly restoring = new Map<string, Promise<HttpSession | undefined>>();
+  private lastSweep = Date.now();
+
   constructor(
     private readonly newServer: (options: McpServerOptions) => Server,
     private readonly events: SqliteEventStore,
+    private readonly records: SessionRecords,
     private readonly maxSessions: number,
     /** How often each open SSE stream gets a keep-alive comment. */
     private readonly keepAliveMs: number,
   ) {
-    this.sweeper = setInterval(() => this.closeIdle(Date.now() - SESSION_IDLE_MS), SWEEP_EVERY_MS);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
     this.sweeper.unref();
   }
 
@@ -75,22 +111,75 @@ export class HttpSessions {
    * the server holds its most sessions, the one idle the longest makes room (its client gets 404
    * and initializes again); with every session answering a request, there is none: undefined.
    */
-  async open(): Promise<HttpSession | undefined> {
+  async open(protocolVersion: string): Promise<HttpSession | undefined> {
     if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
+    return this.connect(protocolVersion, newSessionId, new RememberedSession(this.records));
+  }
+
+  /**
+   * The session `id` as it was before this process started, if the database knows it and it was
+   * not idle too long: a new server and transport, taken through the handshake the client made
+   * then, with the identity the session had.
+   */
+  restore(id: string): Promise<HttpSession | undefined> {
+    let restoring = this.restoring.get(id);
+    if (!restoring) {
+      restoring = this.rebuild(id).finally(() => this.restoring.delete(id));
+      this.restoring.set(id, restoring);
+    }
+    return restoring;
+  }
+
+  private async rebuild(id: string): Promise<HttpSession | undefined> {
+    const record = await this.records.find(id, Date.now() - SESSION_IDLE_MS);
+    if (!record || this.sessions.has(id)) return this.sessions.get(id);
+    if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
+    const session = await this.connect(record.protocolVersion, () => id, new RememberedSession(this.records, record.clientId));
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const initialize = {
+      jsonrpc: "2.0",
+      id: "restore",
+      method: "initialize",
+      params: { protocolVersion: record.protocolVersion, capabilities: {}, clientInfo: { name: "restored session", version: "0" } },
+    };
+    await (
+      await session.transport.handleRequest(
+        new Request("http://restore/mcp", { method: "POST", headers, body: JSON.stringify(initialize) }),
+      )
+    ).text();
+    const initialized = { jsonrpc: "2.0", method: "notifications/initialized" };
+    await session.transport.handleRequest(
+      new Request("http://restore/mcp", {
+        method: "POST",
+        headers: { ...headers, "mcp-session-id": id, "mcp-protocol-version": record.protocolVersion },
+        body: JSON.stringify(initialized),
+      }),
+    );
+    return session;
+  }
+
+  private async connect(protocolVersion: string, sessionIdGenerator: () => string, remembered: RememberedSession): Promise<HttpSession> {
     const events = new SessionEventStore(this.events);
     const transport = new AnsweringTransport({
-      sessionIdGenerator: newSessionId,
+      sessionIdGenerator,
       eventStore: events,
       keepAliveMs: this.keepAliveMs,
       onsessioninitialized: (id) => {
         events.sessionId = id;
+        remembered.id = id;
         this.sessions.set(id, session);
+        this.records.add(id, protocolVersion);
+        if (remembered.clientId) void this.records.setClientId(id, remembered.clientId).catch(() => {});
       },
-      onsessionclosed: (id) => void this.sessions.delete(id),
+      // The client ended it (DELETE): it is not to come back after a restart either.
+      onsessionclosed: (id) => {
+        this.sessions.delete(id);
+        this.records.forget(id);
+      },
     });
     const session: HttpSession = { transport, lastActive: Date.now(), inFlight: new Map() };
     transport.onanswered = (requestId) => answered(session, [requestId]);
-    const server = this.newServer({ session: {}, connectionClosed: (requestId) => session.inFlight.get(requestId) });
+    const server = this.newServer({ session: remembered, connectionClosed: (requestId) => session.inFlight.get(requestId) });
     session.transport.onclose = () => {
       if (session.transport.sessionId) this.sessions.delete(session.transport.sessionId);
       void server.close();
@@ -112,13 +201,28 @@ export class HttpSessions {
     if (!longest?.transport.sessionId) return false;
     // At once, not when close() settles: the new session must not find the map still full.
     this.sessions.delete(longest.transport.sessionId);
+    this.records.forget(longest.transport.sessionId);
     void longest.transport.close();
     return true;
   }
 
-  private closeIdle(before: number): void {
-    for (const session of this.sessions.values()) {
-      if (session.inFlight.size === 0 && session.lastActive < before) void session.transport.close();
+  /**
+   * Closes the sessions idle too long, and tells the database which were used since the last sweep
+   * (one write a minute, not one a request).
+   */
+  private sweep(now = Date.now()): void {
+    const idleSince = now - SESSION_IDLE_MS;
+    const used: string[] = [];
+    for (const [id, session] of this.sessions) {
+      if (session.inFlight.size > 0 || session.lastActive >= this.lastSweep) used.push(id);
+      else if (session.lastActive < idleSince) void session.transport.close();
+    }
+    this.lastSweep = now;
+    try {
+      this.records.touch(used, now);
+      this.records.prune(idleSince);
+    } catch (error) {
+      log("keeping the sessions' last use failed:", error);
     }
   }
 }

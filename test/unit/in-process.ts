@@ -6,6 +6,7 @@ import { Chat } from "../../src/chat/chat.ts";
 import { LocalDoorbell } from "../../src/chat/doorbell.ts";
 import { defaultLimits, defaultTiming, type Intervals, type Limits, type Timing } from "../../src/config.ts";
 import { SqliteEventStore } from "../../src/db/event-store.ts";
+import { SessionRecords } from "../../src/db/http-sessions.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { ChatStore } from "../../src/db/store.ts";
 import { serveHttp } from "../../src/http/serve.ts";
@@ -33,6 +34,7 @@ export function newChatParts(options: { timing?: Partial<Timing>; limits?: Parti
     chat,
     tools,
     events: new SqliteEventStore(db),
+    sessionRecords: new SessionRecords(db),
     stats: () => ({ waiting: chat.waitingCalls }),
   };
 }
@@ -58,13 +60,14 @@ export function startInProcess(options: Parameters<typeof newChatParts>[0] = {})
 
 /** The HTTP layer on 127.0.0.1 and a free port, the way `mcp-chat` serves it, with the given intervals. */
 export function startHttpInProcess(intervals: Intervals) {
-  const { chat, tools, events, stats } = newChatParts();
+  const { chat, tools, events, sessionRecords, stats } = newChatParts();
   const http = serveHttp({
     host: "127.0.0.1",
     port: 0,
     maxSessions: 100,
     newServer: (options) => createMcpServer(chat, () => tools, { ...options, progressEveryMs: intervals.progressMs }),
     events,
+    sessionRecords,
     stats,
     intervals,
   });
