@@ -9,6 +9,7 @@ import { SessionRecords } from "./db/http-sessions.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
+import { AccessTokens } from "./http/access.ts";
 import { type HttpServer, serveHttp } from "./http/serve.ts";
 import { bestEffort, log } from "./log.ts";
 import { createMcpServer } from "./mcp-server.ts";
@@ -86,6 +87,8 @@ async function serve(config: Config): Promise<void> {
 
   const events = new SqliteEventStore(db);
   setInterval(() => bestEffort("pruning stream events", () => events.prune()), HOUSEKEEPING_EVERY_MS).unref();
+  const access = await AccessTokens.load(config.access.tokens, config.access.tokenFile);
+  if (config.access.tokenFile) process.on("SIGHUP", () => void access.reload().then(() => log("token file read again")));
   let http: HttpServer;
   try {
     http = serveHttp({
@@ -95,6 +98,8 @@ async function serve(config: Config): Promise<void> {
       newServer: (options) => createMcpServer(chat, tools, options),
       events,
       sessionRecords: new SessionRecords(db),
+      access,
+      publicUrl: config.access.publicUrl,
       stats: () => ({ waiting: chat.waitingCalls }),
     });
   } catch (error) {

@@ -23,6 +23,16 @@ export interface Timing {
   idleTimeoutSeconds: number;
 }
 
+/** Who may use the HTTP endpoint, and from where. */
+export interface Access {
+  /** Bearer tokens accepted on /mcp; none (and no file) means no access control. */
+  tokens: string[];
+  /** A file of tokens, one a line, read again on SIGHUP. */
+  tokenFile?: string;
+  /** The address clients use, behind a proxy: its host is an allowed Host, its origin an allowed Origin. */
+  publicUrl?: URL;
+}
+
 export interface Config {
   mode: "http" | "stdio";
   /** With --stdio: act as this named local identity, kept in the database across restarts. */
@@ -34,6 +44,7 @@ export interface Config {
   dbPath: string;
   timing: Timing;
   limits: Limits;
+  access: Access;
 }
 
 /**
@@ -55,6 +66,8 @@ export const defaultIntervals: Intervals = { progressMs: 10_000, keepAliveMs: 15
 export interface Option {
   /** A boolean is a flag alone; the others take text, any number, or a whole number. */
   type: "boolean" | "text" | "number" | "whole";
+  /** May be given more than once (and its variable may list several values, comma-separated). */
+  repeatable?: true;
   short?: string;
   env?: string;
   default?: string | number;
@@ -129,6 +142,26 @@ export const options = {
     default: 8,
     min: 1,
     help: "Most waiting calls one participant may have at once",
+  },
+  token: {
+    type: "text",
+    env: "MCP_CHAT_TOKEN",
+    repeatable: true,
+    help: "A Bearer token every /mcp request must carry; repeat it (or list several, comma-separated) for several clients",
+  },
+  "token-file": {
+    type: "text",
+    env: "MCP_CHAT_TOKEN_FILE",
+    help: "A file of such tokens, one a line (# comments), read again on SIGHUP",
+  },
+  "public-url": {
+    type: "text",
+    env: "MCP_CHAT_PUBLIC_URL",
+    help: "The URL clients reach the server at, such as https://chat.example.com/mcp: its host and origin are allowed",
+  },
+  "insecure-no-auth": {
+    type: "boolean",
+    help: "Listen on a public address without any token: anyone who reaches the port can chat",
   },
   help: { type: "boolean", short: "h", help: "Show this help" },
   version: { type: "boolean", short: "v", help: "Show the version" },
@@ -233,19 +266,50 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     const problem = tooLongOrShort ? `must be 1-${limits.maxNameLength} characters` : nameProblem(localName);
     if (problem) throw new ConfigError(`--as ${problem}`);
   }
+  const access = accessOf(pick("token"), pick("token-file"), pick("public-url"));
+  const host = pick("host") ?? options.host.default;
+  if (!values.stdio && !isLoopbackHost(host) && access.tokens.length === 0 && !access.tokenFile && !values["insecure-no-auth"]) {
+    throw new ConfigError(
+      `refusing to listen on ${host} without access control: anyone who reaches the port could read and write every room. ` +
+        "Give --token or --token-file (see docs/DEPLOYMENT.md), or --insecure-no-auth if that is really what you want",
+    );
+  }
   return {
     kind: "serve",
     config: {
       mode: values.stdio ? "stdio" : "http",
       localName,
-      host: pick("host") ?? options.host.default,
+      host,
       port: read("port"),
       maxSessions: read("max-sessions"),
       dbPath: pick("db") ?? defaultDbPath(env),
       timing,
       limits,
+      access,
     },
   };
+}
+
+/** Whether an address to listen on is this machine's alone. */
+export const isLoopbackHost = (host: string) => host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
+function accessOf(tokens: string | undefined, tokenFile: string | undefined, publicUrl: string | undefined): Access {
+  const given = (tokens ?? "")
+    .split(/[\n,]/)
+    .map((token) => token.trim())
+    .filter(Boolean);
+  if (given.some((token) => /\s/.test(token) || token.length < 16)) {
+    throw new ConfigError("--token must be at least 16 characters with no spaces (e.g. openssl rand -base64 32)");
+  }
+  let url: URL | undefined;
+  if (publicUrl !== undefined) {
+    try {
+      url = new URL(publicUrl);
+    } catch {
+      throw new ConfigError(`--public-url must be a URL such as https://chat.example.com/mcp, not "${publicUrl}"`);
+    }
+  }
+  return { tokens: given, tokenFile, publicUrl: url };
 }
 
 /**
@@ -272,7 +336,9 @@ function parseFlags(argv: string[]): Partial<Record<OptionName, string | boolean
       if (value === undefined || value.trim() === "" || (inline === undefined && value.startsWith("--"))) {
         throw new ConfigError(`--${name} needs a value`);
       }
-      values[name] = value;
+      const earlier = values[name];
+      const option: Option = options[name];
+      values[name] = option.repeatable && typeof earlier === "string" ? `${earlier}\n${value}` : value;
     }
   }
   return values;

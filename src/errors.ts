@@ -69,6 +69,13 @@ const { ParseError, InvalidRequest, InvalidParams, InternalError, ServerError, S
 /** The errors that answer a request before, or instead of, a tool. */
 export const protocolErrors = {
   refused: (why: string) => requestError(403, ServerError, why),
+  tokenMissing: () =>
+    requestError(
+      401,
+      ServerError,
+      "Unauthorized: this server requires an access token; send it as the header Authorization: Bearer <token>",
+    ),
+  tokenInvalid: () => requestError(401, ServerError, "Unauthorized: the access token is not one this server accepts"),
   bodyNotJson: () => requestError(400, ParseError, "Parse error: the body must be JSON-RPC in JSON"),
   lineNotJson: () => requestError(400, ParseError, "Parse error: each line must be one JSON-RPC message in JSON"),
   lineTooLong: (most: number) => requestError(413, InvalidRequest, `Request too large: a line may hold at most ${most} bytes`),

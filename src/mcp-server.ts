@@ -89,6 +89,8 @@ export interface McpServerOptions {
    * identity (`--as NAME`). None in the 2026 era, where every call stands alone and names its caller.
    */
   session?: Session;
+  /** Under access control, the subject of the access token this server answers for. */
+  owner?: string;
   /** The transport's word that the connection carrying a request closed. */
   connectionClosed?: (requestId: RequestId) => AbortSignal | undefined;
   /** How often a blocked call that asked for progress gets it. */
@@ -99,7 +101,7 @@ export interface McpServerOptions {
 export function createMcpServer(
   chat: Chat,
   tools: () => ChatTool[],
-  { session, connectionClosed, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
+  { session, owner, connectionClosed, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
 ): Server {
   const server = new ChatServer(
     { name: "mcp-chat", title: "mcp-chat", version },
@@ -124,7 +126,7 @@ export function createMcpServer(
     const signals = closed ? [ctx.mcpReq.signal, closed] : [ctx.mcpReq.signal];
     const stopProgress = reportProgressWhileBlocked(ctx, progressEveryMs);
     try {
-      return result(await tool.run(parsed.data, { chat, session, signals }));
+      return result(await tool.run(parsed.data, { chat, session, signals, owner }));
     } catch (error) {
       if (error instanceof ChatError) return errorResult(error);
       log(`${tool.name} failed:`, error);

@@ -121,18 +121,24 @@ function newV2Client(kind: ClientKind, name: string): V2Client {
   return new V2Client({ name, version: "1.0.0" }, mode ? { versionNegotiation: { mode } } : {});
 }
 
-/** A connected SDK client over Streamable HTTP (the v1 client unless told). */
-export async function httpClient(server: RunningServer | URL, name = "test", kind: ClientKind = "v1 client"): Promise<Client> {
+/** A connected SDK client over Streamable HTTP (the v1 client unless told), sending `headers` on every request. */
+export async function httpClient(
+  server: RunningServer | URL,
+  name = "test",
+  kind: ClientKind = "v1 client",
+  headers: Record<string, string> = {},
+): Promise<Client> {
   const url = server instanceof URL ? server : server.url;
+  const requestInit = { headers };
   let client: Client;
   let endSession: () => Promise<void>;
   if (kind === "v1 client") {
-    const transport = new StreamableHTTPClientTransport(url);
+    const transport = new StreamableHTTPClientTransport(url, { requestInit });
     client = new V1Client({ name, version: "1.0.0" });
     await client.connect(transport);
     endSession = () => transport.terminateSession();
   } else {
-    const transport = new V2HttpTransport(url);
+    const transport = new V2HttpTransport(url, { requestInit });
     client = newV2Client(kind, name);
     await client.connect(transport);
     endSession = () => transport.terminateSession();

@@ -75,15 +75,18 @@ export class Chat {
 
   // identity
 
-  /** The caller behind a client_id; every call that names its caller counts as being seen. */
-  authenticate(clientId: string): Caller {
-    const caller = authenticate(this.store, clientId);
+  /**
+   * The caller behind a client_id; every call that names its caller counts as being seen. `owner`
+   * is the access token's subject under access control: identities do not cross tokens.
+   */
+  authenticate(clientId: string, owner?: string): Caller {
+    const caller = authenticate(this.store, clientId, owner);
     this.presence.touch(caller.participant);
     return caller;
   }
 
-  establish(clientId: string | undefined, displayName: string): Caller {
-    const caller = this.store.commits.durable(() => establish(this.store, clientId, displayName, this.now()));
+  establish(clientId: string | undefined, displayName: string, owner?: string): Caller {
+    const caller = this.store.commits.durable(() => establish(this.store, clientId, displayName, this.now(), owner));
     this.presence.touch(caller.participant);
     return caller;
   }

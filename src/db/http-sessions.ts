@@ -14,8 +14,12 @@ export interface SessionRecord {
 const encoder = new TextEncoder();
 const NONCE_BYTES = 12;
 
-/** The row's key: the session id itself would let anyone who reads the file use the session. */
-const idHashOf = (sessionId: string) => new Bun.CryptoHasher("sha256").update(sessionId).digest("hex");
+/**
+ * The row's key: the session id itself would let anyone who reads the file use the session. Under
+ * access control the owner (the access token's subject) is hashed in: no other token finds the row.
+ */
+const idHashOf = (sessionId: string, owner: string | undefined) =>
+  new Bun.CryptoHasher("sha256").update(owner === undefined ? sessionId : `${owner}\0${sessionId}`).digest("hex");
 
 /** The key that seals the session's client_id: only a holder of the session id can make it. */
 const keyOf = (sessionId: string) => {
@@ -27,42 +31,47 @@ export class SessionRecords {
   constructor(private readonly db: ChatDb) {}
 
   /** A new session, at its initialize. */
-  add(sessionId: string, protocolVersion: string, now = Date.now()): void {
+  add(sessionId: string, owner: string | undefined, protocolVersion: string, now = Date.now()): void {
     this.db
       .insert(httpSessions)
-      .values({ idHash: idHashOf(sessionId), protocolVersion, lastActive: now })
+      .values({ idHash: idHashOf(sessionId, owner), protocolVersion, lastActive: now })
       .onConflictDoNothing()
       .run();
   }
 
   /** The identity the session took (enter_queue, join_room). */
-  async setClientId(sessionId: string, clientId: string): Promise<void> {
+  async setClientId(sessionId: string, owner: string | undefined, clientId: string): Promise<void> {
     const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
     const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce }, await keyOf(sessionId), encoder.encode(clientId));
     const sealedClientId = Buffer.concat([nonce, new Uint8Array(sealed)]);
     this.db
       .update(httpSessions)
       .set({ sealedClientId })
-      .where(eq(httpSessions.idHash, idHashOf(sessionId)))
+      .where(eq(httpSessions.idHash, idHashOf(sessionId, owner)))
       .run();
   }
 
   /** The sessions that answered requests lately are not idle: one write for all of them. */
-  touch(sessionIds: string[], now = Date.now()): void {
-    if (sessionIds.length === 0) return;
+  touch(sessions: [id: string, owner: string | undefined][], now = Date.now()): void {
+    if (sessions.length === 0) return;
     this.db
       .update(httpSessions)
       .set({ lastActive: now })
-      .where(inArray(httpSessions.idHash, sessionIds.map(idHashOf)))
+      .where(
+        inArray(
+          httpSessions.idHash,
+          sessions.map(([id, owner]) => idHashOf(id, owner)),
+        ),
+      )
       .run();
   }
 
   /** The session, unless it is unknown or was idle since before `activeSince`. */
-  async find(sessionId: string, activeSince: number): Promise<SessionRecord | undefined> {
+  async find(sessionId: string, owner: string | undefined, activeSince: number): Promise<SessionRecord | undefined> {
     const row = this.db
       .select()
       .from(httpSessions)
-      .where(eq(httpSessions.idHash, idHashOf(sessionId)))
+      .where(eq(httpSessions.idHash, idHashOf(sessionId, owner)))
       .get();
     if (!row || row.lastActive < activeSince) return undefined;
     if (!row.sealedClientId) return { protocolVersion: row.protocolVersion };
@@ -79,10 +88,10 @@ export class SessionRecords {
     }
   }
 
-  forget(sessionId: string): void {
+  forget(sessionId: string, owner: string | undefined): void {
     this.db
       .delete(httpSessions)
-      .where(eq(httpSessions.idHash, idHashOf(sessionId)))
+      .where(eq(httpSessions.idHash, idHashOf(sessionId, owner)))
       .run();
   }
 

@@ -14,6 +14,7 @@ import type { SessionRecords } from "../db/http-sessions.ts";
 import { protocolErrors, type RequestError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
+import type { AccessTokens } from "./access.ts";
 import { refusal } from "./guards.ts";
 import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
@@ -33,6 +34,10 @@ export interface HttpServerOptions {
   stats: () => Record<string, number>;
   /** The SSE keep-alive and the idle cut-off (see Intervals). */
   intervals?: Pick<Intervals, "keepAliveMs" | "idleSeconds">;
+  /** The Bearer tokens /mcp requires; none: no access control. */
+  access?: AccessTokens;
+  /** The URL clients reach the server at (behind a proxy): its host and origin pass the guards. */
+  publicUrl?: URL;
 }
 
 export interface HttpServer {
@@ -61,15 +66,17 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
   const guarded =
     (handler: Handler): Handler =>
     (request, server) => {
-      const refused = refusal(request, options.host);
+      const refused = refusal(request, options.host, options.publicUrl);
       return refused ? jsonRpcError(protocolErrors.refused(refused)) : handler(request, server);
     };
   const routes: Record<string, Handler> = {
     "/mcp": guarded(async (request, server) => {
+      const verdict = options.access?.check(request) ?? { subject: undefined };
+      if ("refused" in verdict) return unauthorized(verdict.refused);
       // Counted from its first byte: a stop also waits for a request whose body is still arriving.
       arriving++;
       try {
-        return await handleMcp(request, server, { sessions, stateless, events: options.events });
+        return await handleMcp(request, server, verdict.subject, { sessions, stateless, events: options.events });
       } finally {
         arriving--;
       }
@@ -129,6 +136,8 @@ interface Eras {
 async function handleMcp(
   request: Request,
   server: Bun.Server<undefined> | undefined,
+  /** Under access control, the subject of the request's access token. */
+  owner: string | undefined,
   { sessions, stateless, events }: Eras,
 ): Promise<Response> {
   const sessionId = request.headers.get("mcp-session-id");
@@ -145,7 +154,7 @@ async function handleMcp(
   // The SDK's own test of the era: a POST that names protocol 2026-07-28 (or later) in its _meta.
   if (!sessionId && request.method === "POST" && !(await isLegacyRequest(request, body))) {
     try {
-      return await stateless.answer(request, body);
+      return await stateless.answer(request, body, owner);
     } catch (error) {
       log("handling an MCP request failed:", error);
       return jsonRpcError(protocolErrors.internal());
@@ -153,7 +162,7 @@ async function handleMcp(
   }
   let session: HttpSession | undefined;
   if (sessionId) {
-    session = sessions.get(sessionId) ?? (await sessions.restore(sessionId));
+    session = sessions.find(sessionId, owner) ?? (await sessions.restore(sessionId, owner));
     const lastEventId = request.headers.get("last-event-id");
     if (!session && request.method === "GET" && lastEventId) {
       return replayOfGoneSession(events, sessionId, lastEventId) ?? sessionNotFound();
@@ -161,7 +170,7 @@ async function handleMcp(
     if (!session) return sessionNotFound();
   } else if (request.method === "POST" && isInitializeRequest(body)) {
     const requested = body.params.protocolVersion;
-    session = await sessions.open(SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION);
+    session = await sessions.open(SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION, owner);
     if (!session) return jsonRpcError(protocolErrors.busy());
   } else {
     return jsonRpcError(protocolErrors.noSession());
@@ -226,6 +235,13 @@ function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] }
 }
 
 const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());
+
+/** 401 with the challenge RFC 6750 asks for, and a body that says what is missing. */
+function unauthorized(why: "missing" | "invalid"): Response {
+  const { status, code, message } = why === "missing" ? protocolErrors.tokenMissing() : protocolErrors.tokenInvalid();
+  const challenge = why === "missing" ? 'Bearer realm="mcp-chat"' : 'Bearer realm="mcp-chat", error="invalid_token"';
+  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status, headers: { "www-authenticate": challenge } });
+}
 
 function jsonRpcError({ status, code, message }: RequestError): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });

@@ -43,6 +43,7 @@ class RememberedSession implements Session {
 
   constructor(
     private readonly records: SessionRecords,
+    private readonly owner: string | undefined,
     clientId?: string,
   ) {
     this.current = clientId;
@@ -56,13 +57,15 @@ class RememberedSession implements Session {
     if (clientId === this.current) return;
     this.current = clientId;
     if (this.id && clientId) {
-      this.records.setClientId(this.id, clientId).catch((error) => log("keeping a session's identity failed:", error));
+      this.records.setClientId(this.id, this.owner, clientId).catch((error) => log("keeping a session's identity failed:", error));
     }
   }
 }
 
 export interface HttpSession {
   transport: WebStandardStreamableHTTPServerTransport;
+  /** Under access control, the subject of the access token that opened it: no other token reaches it. */
+  owner: string | undefined;
   lastActive: number;
   /**
    * For each JSON-RPC request being answered, the signal of the HTTP request that carried it, which
@@ -111,9 +114,15 @@ export class HttpSessions {
    * the server holds its most sessions, the one idle the longest makes room (its client gets 404
    * and initializes again); with every session answering a request, there is none: undefined.
    */
-  async open(protocolVersion: string): Promise<HttpSession | undefined> {
+  async open(protocolVersion: string, owner: string | undefined): Promise<HttpSession | undefined> {
     if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
-    return this.connect(protocolVersion, newSessionId, new RememberedSession(this.records));
+    return this.connect(protocolVersion, newSessionId, new RememberedSession(this.records, owner), owner);
+  }
+
+  /** The session `id`, if it is in memory and belongs to `owner`. */
+  find(id: string, owner: string | undefined): HttpSession | undefined {
+    const session = this.sessions.get(id);
+    return session?.owner === owner ? session : undefined;
   }
 
   /**
@@ -121,20 +130,26 @@ export class HttpSessions {
    * not idle too long: a new server and transport, taken through the handshake the client made
    * then, with the identity the session had.
    */
-  restore(id: string): Promise<HttpSession | undefined> {
+  async restore(id: string, owner: string | undefined): Promise<HttpSession | undefined> {
     let restoring = this.restoring.get(id);
     if (!restoring) {
-      restoring = this.rebuild(id).finally(() => this.restoring.delete(id));
+      restoring = this.rebuild(id, owner).finally(() => this.restoring.delete(id));
       this.restoring.set(id, restoring);
     }
-    return restoring;
+    const session = await restoring;
+    return session?.owner === owner ? session : undefined;
   }
 
-  private async rebuild(id: string): Promise<HttpSession | undefined> {
-    const record = await this.records.find(id, Date.now() - SESSION_IDLE_MS);
+  private async rebuild(id: string, owner: string | undefined): Promise<HttpSession | undefined> {
+    const record = await this.records.find(id, owner, Date.now() - SESSION_IDLE_MS);
     if (!record || this.sessions.has(id)) return this.sessions.get(id);
     if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
-    const session = await this.connect(record.protocolVersion, () => id, new RememberedSession(this.records, record.clientId));
+    const session = await this.connect(
+      record.protocolVersion,
+      () => id,
+      new RememberedSession(this.records, owner, record.clientId),
+      owner,
+    );
     const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
     const initialize = {
       jsonrpc: "2.0",
@@ -158,7 +173,12 @@ export class HttpSessions {
     return session;
   }
 
-  private async connect(protocolVersion: string, sessionIdGenerator: () => string, remembered: RememberedSession): Promise<HttpSession> {
+  private async connect(
+    protocolVersion: string,
+    sessionIdGenerator: () => string,
+    remembered: RememberedSession,
+    owner: string | undefined,
+  ): Promise<HttpSession> {
     const events = new SessionEventStore(this.events);
     const transport = new AnsweringTransport({
       sessionIdGenerator,
@@ -168,18 +188,18 @@ export class HttpSessions {
         events.sessionId = id;
         remembered.id = id;
         this.sessions.set(id, session);
-        this.records.add(id, protocolVersion);
-        if (remembered.clientId) void this.records.setClientId(id, remembered.clientId).catch(() => {});
+        this.records.add(id, owner, protocolVersion);
+        if (remembered.clientId) void this.records.setClientId(id, owner, remembered.clientId).catch(() => {});
       },
       // The client ended it (DELETE): it is not to come back after a restart either.
       onsessionclosed: (id) => {
         this.sessions.delete(id);
-        this.records.forget(id);
+        this.records.forget(id, owner);
       },
     });
-    const session: HttpSession = { transport, lastActive: Date.now(), inFlight: new Map() };
+    const session: HttpSession = { transport, owner, lastActive: Date.now(), inFlight: new Map() };
     transport.onanswered = (requestId) => answered(session, [requestId]);
-    const server = this.newServer({ session: remembered, connectionClosed: (requestId) => session.inFlight.get(requestId) });
+    const server = this.newServer({ session: remembered, owner, connectionClosed: (requestId) => session.inFlight.get(requestId) });
     session.transport.onclose = () => {
       if (session.transport.sessionId) this.sessions.delete(session.transport.sessionId);
       void server.close();
@@ -201,7 +221,7 @@ export class HttpSessions {
     if (!longest?.transport.sessionId) return false;
     // At once, not when close() settles: the new session must not find the map still full.
     this.sessions.delete(longest.transport.sessionId);
-    this.records.forget(longest.transport.sessionId);
+    this.records.forget(longest.transport.sessionId, longest.owner);
     void longest.transport.close();
     return true;
   }
@@ -212,9 +232,9 @@ export class HttpSessions {
    */
   private sweep(now = Date.now()): void {
     const idleSince = now - SESSION_IDLE_MS;
-    const used: string[] = [];
+    const used: [string, string | undefined][] = [];
     for (const [id, session] of this.sessions) {
-      if (session.inFlight.size > 0 || session.lastActive >= this.lastSweep) used.push(id);
+      if (session.inFlight.size > 0 || session.lastActive >= this.lastSweep) used.push([id, session.owner]);
       else if (session.lastActive < idleSince) void session.transport.close();
     }
     this.lastSweep = now;

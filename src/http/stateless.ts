@@ -11,7 +11,8 @@ export class StatelessRequests {
   private readonly handler: McpHttpHandler;
 
   constructor(newServer: (options: McpServerOptions) => Server, keepAliveMs: number) {
-    this.handler = createMcpHandler(() => newServer({}), {
+    // The owner (an access token's subject) comes with each request as its authInfo.
+    this.handler = createMcpHandler(({ authInfo }) => newServer({ owner: authInfo?.clientId }), {
       // 2025-era requests never get here: serve.ts sends them to their sessions.
       legacy: "reject",
       // A stream from the start, so that a quiet long wait is not mistaken for a dead server.
@@ -21,11 +22,13 @@ export class StatelessRequests {
     });
   }
 
-  async answer(request: Request, body: unknown): Promise<Response> {
+  async answer(request: Request, body: unknown, owner: string | undefined): Promise<Response> {
     this.inFlight++;
     let response: Response;
+    // Only the subject: the token itself stays out of the SDK's hands.
+    const authInfo = owner === undefined ? undefined : { token: "", clientId: owner, scopes: [] };
     try {
-      response = await this.handler.fetch(request, { parsedBody: body });
+      response = await this.handler.fetch(request, { parsedBody: body, authInfo });
     } catch (error) {
       this.inFlight--;
       throw error;

@@ -16,6 +16,8 @@ export interface ToolContext {
   session?: Session;
   /** Any of them fires when the request is cancelled or its connection closes. */
   signals: AbortSignal[];
+  /** Under access control, the subject of the request's access token: identities are scoped to it. */
+  owner?: string;
 }
 
 export interface ChatTool<Input extends z.ZodObject = z.ZodObject> {
@@ -51,12 +53,12 @@ export function callerOf(context: ToolContext, clientId: string | undefined): Ca
   if (token === undefined) {
     throw chatError("no_identity");
   }
-  return context.chat.authenticate(token);
+  return context.chat.authenticate(token, context.owner);
 }
 
 /** The caller for enter_queue and join_room, which may create the identity; a session keeps it. */
 export function establishCaller(context: ToolContext, clientId: string | undefined, displayName: string): Caller {
-  const caller = context.chat.establish(clientId ?? context.session?.clientId, displayName);
+  const caller = context.chat.establish(clientId ?? context.session?.clientId, displayName, context.owner);
   if (context.session) context.session.clientId = caller.clientId;
   return caller;
 }

@@ -6,11 +6,11 @@ import { openDatabase } from "../../src/db/open.ts";
 test("a session comes back with its protocol revision and identity, and only by its own id", async () => {
   const db = openDatabase(":memory:");
   const records = new SessionRecords(db);
-  records.add("session-a", "2025-06-18", 1_000);
-  expect(await records.find("session-a", 0)).toEqual({ protocolVersion: "2025-06-18" });
-  await records.setClientId("session-a", "c_secret-token");
-  expect(await records.find("session-a", 0)).toEqual({ protocolVersion: "2025-06-18", clientId: "c_secret-token" });
-  expect(await records.find("session-b", 0)).toBeUndefined();
+  records.add("session-a", undefined, "2025-06-18", 1_000);
+  expect(await records.find("session-a", undefined, 0)).toEqual({ protocolVersion: "2025-06-18" });
+  await records.setClientId("session-a", undefined, "c_secret-token");
+  expect(await records.find("session-a", undefined, 0)).toEqual({ protocolVersion: "2025-06-18", clientId: "c_secret-token" });
+  expect(await records.find("session-b", undefined, 0)).toBeUndefined();
 
   // The file alone gives away neither the session id nor the client_id.
   const rows = db.$client.query("SELECT * FROM http_sessions").all();
@@ -24,13 +24,21 @@ test("a session comes back with its protocol revision and identity, and only by 
 
 test("a session idle too long, or ended, does not come back", async () => {
   const records = new SessionRecords(openDatabase(":memory:"));
-  records.add("old", "2025-11-25", 1_000);
-  records.add("used", "2025-11-25", 1_000);
-  records.touch(["used"], 5_000);
-  expect(await records.find("old", 2_000)).toBeUndefined();
-  expect(await records.find("used", 2_000)).toEqual({ protocolVersion: "2025-11-25" });
-  records.forget("used");
-  expect(await records.find("used", 0)).toBeUndefined();
+  records.add("old", undefined, "2025-11-25", 1_000);
+  records.add("used", undefined, "2025-11-25", 1_000);
+  records.touch([["used", undefined]], 5_000);
+  expect(await records.find("old", undefined, 2_000)).toBeUndefined();
+  expect(await records.find("used", undefined, 2_000)).toEqual({ protocolVersion: "2025-11-25" });
+  records.forget("used", undefined);
+  expect(await records.find("used", undefined, 0)).toBeUndefined();
   records.prune(2_000);
-  expect(await records.find("old", 0)).toBeUndefined();
+  expect(await records.find("old", undefined, 0)).toBeUndefined();
+});
+
+test("a session made under one access token is not found under another", async () => {
+  const records = new SessionRecords(openDatabase(":memory:"));
+  records.add("shared-id", "token:aaaa", "2025-11-25");
+  expect(await records.find("shared-id", "token:aaaa", 0)).toEqual({ protocolVersion: "2025-11-25" });
+  expect(await records.find("shared-id", "token:bbbb", 0)).toBeUndefined();
+  expect(await records.find("shared-id", undefined, 0)).toBeUndefined();
 });

@@ -1,0 +1,113 @@
+// Access control through the binary: Bearer tokens on /mcp, each token its own tenant, the refusal
+// to listen in public without them, the token file read again on SIGHUP, and --public-url's host.
+import { afterAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BINARY, call, cleanUp, httpClient, ok, startHttp, tempDb, tempDir } from "./helpers.ts";
+
+afterAll(cleanUp);
+
+const ANN_TOKEN = "ann-token-0123456789abcdef";
+const BEN_TOKEN = "ben-token-0123456789abcdef";
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const listTools = (url: URL, headers: Record<string, string> = {}) =>
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    }),
+  });
+
+describe("with --token", () => {
+  test("a request without a token, or with a wrong one, gets 401 with a challenge and a sentence", async () => {
+    const server = await startHttp(tempDb(), ["--token", ANN_TOKEN, "--token", BEN_TOKEN]);
+    const missing = await listTools(server.url);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("www-authenticate")).toStartWith("Bearer");
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain("Authorization: Bearer");
+    const wrong = await listTools(server.url, bearer("not-a-token-we-know-of"));
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect((await listTools(server.url, { authorization: ANN_TOKEN })).status).toBe(401);
+    expect((await listTools(server.url, bearer(BEN_TOKEN))).status).toBe(200);
+  });
+
+  test("clients of both eras talk with their tokens; a client_id or a session does not cross tokens", async () => {
+    const server = await startHttp(tempDb(), ["--token", `${ANN_TOKEN},${BEN_TOKEN}`]);
+    const ann = await httpClient(server, "ann", "v1 client", bearer(ANN_TOKEN));
+    const ben = await httpClient(server, "ben", "v2 client, automatic negotiation", bearer(BEN_TOKEN));
+    const annJoined = await ok(ann, "join_room", { room_id: "tenants", display_name: "Ann" });
+    const benJoined = await ok(ben, "join_room", { room_id: "tenants", display_name: "Ben" });
+    await ok(ann, "send_message", { room_id: "tenants", message: "hello Ben" });
+    expect(await ok(ben, "wait_for_message", { room_id: "tenants", client_id: benJoined.client_id, timeout: 5 })).toMatchObject({
+      message: "hello Ben",
+      sender: "Ann",
+    });
+    // Ann's client_id means nothing under Ben's token, and the reverse.
+    expect(await call(ben, "whoami", { client_id: annJoined.client_id })).toMatchObject({
+      isError: true,
+      data: { code: "unknown_client" },
+    });
+    expect(await call(ann, "whoami", { client_id: benJoined.client_id })).toMatchObject({
+      isError: true,
+      data: { code: "unknown_client" },
+    });
+    // Nor does a session: Ann's session id with Ben's token is not found.
+    const init = await listTools(server.url, bearer(ANN_TOKEN));
+    const sessionId = init.headers.get("mcp-session-id")!;
+    const crossed = await fetch(server.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-session-id": sessionId,
+        "mcp-protocol-version": "2025-11-25",
+        ...bearer(BEN_TOKEN),
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    });
+    expect(crossed.status).toBe(404);
+  });
+
+  test("the token file is read again on SIGHUP", async () => {
+    const file = join(tempDir(), "tokens");
+    writeFileSync(file, `# who may chat\n${ANN_TOKEN}\n`);
+    const server = await startHttp(tempDb(), ["--token-file", file]);
+    expect((await listTools(server.url, bearer(ANN_TOKEN))).status).toBe(200);
+    expect((await listTools(server.url, bearer(BEN_TOKEN))).status).toBe(401);
+    writeFileSync(file, `${BEN_TOKEN}\n`);
+    server.process.kill("SIGHUP");
+    let benStatus = 0;
+    for (let i = 0; i < 50 && benStatus !== 200; i++) {
+      await Bun.sleep(20);
+      benStatus = (await listTools(server.url, bearer(BEN_TOKEN))).status;
+    }
+    expect(benStatus).toBe(200);
+    expect((await listTools(server.url, bearer(ANN_TOKEN))).status).toBe(401);
+  });
+});
+
+describe("listening in public", () => {
+  test("a public address without a token refuses to start and says why; --insecure-no-auth starts", async () => {
+    const refused = Bun.spawn([BINARY, "--host", "0.0.0.0", "--port", "0", "--db", tempDb()], { stdout: "pipe", stderr: "pipe" });
+    const stderr = await new Response(refused.stderr).text();
+    expect(await refused.exited).toBe(2);
+    expect(stderr).toContain("without access control");
+    expect(stderr).toContain("--insecure-no-auth");
+    const server = await startHttp(tempDb(), ["--host", "0.0.0.0", "--insecure-no-auth"]);
+    expect(server.url.port).not.toBe("");
+  });
+
+  test("--public-url lets its host and origin in, and nothing else", async () => {
+    const server = await startHttp(tempDb(), ["--token", ANN_TOKEN, "--public-url", "https://chat.example.com/mcp"]);
+    const as = (headers: Record<string, string>) => listTools(server.url, { ...bearer(ANN_TOKEN), ...headers });
+    expect((await as({ host: "chat.example.com" })).status).toBe(200);
+    expect((await as({ host: "chat.example.com", origin: "https://chat.example.com" })).status).toBe(200);
+    expect((await as({ host: "evil.example" })).status).toBe(403);
+    expect((await as({ host: "chat.example.com", origin: "https://evil.example" })).status).toBe(403);
+  });
+});
