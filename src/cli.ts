@@ -9,7 +9,7 @@ import { SessionRecords } from "./db/http-sessions.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
-import { AccessTokens } from "./http/access.ts";
+import { Access } from "./http/access.ts";
 import { type HttpServer, serveHttp } from "./http/serve.ts";
 import { bestEffort, log } from "./log.ts";
 import { createMcpServer } from "./mcp-server.ts";
@@ -87,7 +87,7 @@ async function serve(config: Config): Promise<void> {
 
   const events = new SqliteEventStore(db);
   setInterval(() => bestEffort("pruning stream events", () => events.prune()), HOUSEKEEPING_EVERY_MS).unref();
-  const access = await AccessTokens.load(config.access.tokens, config.access.tokenFile);
+  const access = await Access.load(config.access.tokens, config.access.tokenFile, config.access.jwt);
   if (config.access.tokenFile) process.on("SIGHUP", () => void access.reload().then(() => log("token file read again")));
   let http: HttpServer;
   try {
@@ -100,6 +100,7 @@ async function serve(config: Config): Promise<void> {
       sessionRecords: new SessionRecords(db),
       access,
       publicUrl: config.access.publicUrl,
+      protectedResource: config.access.jwt && { resource: config.access.jwt.audience, authorizationServer: config.access.jwt.issuer },
       stats: () => ({ waiting: chat.waitingCalls }),
     });
   } catch (error) {

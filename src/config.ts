@@ -23,12 +23,20 @@ export interface Timing {
   idleTimeoutSeconds: number;
 }
 
+/** JWTs accepted as Bearer tokens: signed by a key of the JWKS, for this issuer and audience. */
+export interface JwtAccess {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
 /** Who may use the HTTP endpoint, and from where. */
 export interface Access {
-  /** Bearer tokens accepted on /mcp; none (and no file) means no access control. */
+  /** Bearer tokens accepted on /mcp; none (and no file, no JWT) means no access control. */
   tokens: string[];
   /** A file of tokens, one a line, read again on SIGHUP. */
   tokenFile?: string;
+  jwt?: JwtAccess;
   /** The address clients use, behind a proxy: its host is an allowed Host, its origin an allowed Origin. */
   publicUrl?: URL;
 }
@@ -154,6 +162,18 @@ export const options = {
     env: "MCP_CHAT_TOKEN_FILE",
     help: "A file of such tokens, one a line (# comments), read again on SIGHUP",
   },
+  "jwks-url": {
+    type: "text",
+    env: "MCP_CHAT_JWKS_URL",
+    help: "Also accept JWTs signed by a key published at this URL (an identity provider's JWKS); needs --issuer",
+  },
+  issuer: { type: "text", env: "MCP_CHAT_ISSUER", help: "With --jwks-url: the issuer (iss) the JWTs must name" },
+  audience: {
+    type: "text",
+    env: "MCP_CHAT_AUDIENCE",
+    defaultText: "--public-url",
+    help: "With --jwks-url: the audience (aud) the JWTs must name",
+  },
   "public-url": {
     type: "text",
     env: "MCP_CHAT_PUBLIC_URL",
@@ -266,12 +286,13 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     const problem = tooLongOrShort ? `must be 1-${limits.maxNameLength} characters` : nameProblem(localName);
     if (problem) throw new ConfigError(`--as ${problem}`);
   }
-  const access = accessOf(pick("token"), pick("token-file"), pick("public-url"));
+  const access = accessOf(pick);
   const host = pick("host") ?? options.host.default;
-  if (!values.stdio && !isLoopbackHost(host) && access.tokens.length === 0 && !access.tokenFile && !values["insecure-no-auth"]) {
+  const anyAccess = access.tokens.length > 0 || access.tokenFile !== undefined || access.jwt !== undefined;
+  if (!values.stdio && !isLoopbackHost(host) && !anyAccess && !values["insecure-no-auth"]) {
     throw new ConfigError(
       `refusing to listen on ${host} without access control: anyone who reaches the port could read and write every room. ` +
-        "Give --token or --token-file (see docs/DEPLOYMENT.md), or --insecure-no-auth if that is really what you want",
+        "Give --token, --token-file or --jwks-url (see docs/DEPLOYMENT.md), or --insecure-no-auth if that is really what you want",
     );
   }
   return {
@@ -293,8 +314,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
 /** Whether an address to listen on is this machine's alone. */
 export const isLoopbackHost = (host: string) => host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
-function accessOf(tokens: string | undefined, tokenFile: string | undefined, publicUrl: string | undefined): Access {
-  const given = (tokens ?? "")
+function accessOf(pick: (name: OptionName) => string | undefined): Access {
+  const publicUrl = pick("public-url");
+  const given = (pick("token") ?? "")
     .split(/[\n,]/)
     .map((token) => token.trim())
     .filter(Boolean);
@@ -309,7 +331,18 @@ function accessOf(tokens: string | undefined, tokenFile: string | undefined, pub
       throw new ConfigError(`--public-url must be a URL such as https://chat.example.com/mcp, not "${publicUrl}"`);
     }
   }
-  return { tokens: given, tokenFile, publicUrl: url };
+  const jwksUrl = pick("jwks-url");
+  const issuer = pick("issuer");
+  const audience = pick("audience") ?? url?.href;
+  if (jwksUrl === undefined) {
+    if (issuer !== undefined || pick("audience") !== undefined) throw new ConfigError("--issuer and --audience go with --jwks-url");
+    return { tokens: given, tokenFile: pick("token-file"), publicUrl: url };
+  }
+  if (!URL.canParse(jwksUrl)) throw new ConfigError(`--jwks-url must be a URL, not "${jwksUrl}"`);
+  if (issuer === undefined || audience === undefined) {
+    throw new ConfigError("--jwks-url needs --issuer, and --audience (or --public-url, which is the audience then)");
+  }
+  return { tokens: given, tokenFile: pick("token-file"), publicUrl: url, jwt: { jwksUrl, issuer, audience } };
 }
 
 /**

@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { BINARY, call, cleanUp, httpClient, ok, startHttp, tempDb, tempDir } from "./helpers.ts";
 
 afterAll(cleanUp);
@@ -88,6 +89,56 @@ describe("with --token", () => {
     }
     expect(benStatus).toBe(200);
     expect((await listTools(server.url, bearer(ANN_TOKEN))).status).toBe(401);
+  });
+});
+
+describe("with JWTs from an identity provider (--jwks-url)", () => {
+  const ISSUER = "https://id.example.com";
+  const AUDIENCE = "https://chat.example.com/mcp";
+
+  test("a JWT the provider signed for this audience works; expired, foreign, mis-addressed or forged ones get 401", async () => {
+    const provider = await generateKeyPair("ES256");
+    const forger = await generateKeyPair("ES256");
+    const jwk = { ...(await exportJWK(provider.publicKey)), kid: "k1", alg: "ES256", use: "sig" };
+    const jwks = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => Response.json({ keys: [jwk] }) });
+    try {
+      const server = await startHttp(tempDb(), ["--jwks-url", `${jwks.url}jwks`, "--issuer", ISSUER, "--audience", AUDIENCE]);
+      const jwt = (claims: { iss?: string; aud?: string; sub?: string; exp?: string }, key = provider.privateKey) =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: "ES256", kid: "k1" })
+          .setIssuer(claims.iss ?? ISSUER)
+          .setAudience(claims.aud ?? AUDIENCE)
+          .setSubject(claims.sub ?? "agent-7")
+          .setIssuedAt()
+          .setExpirationTime(claims.exp ?? "5m")
+          .sign(key);
+      expect((await listTools(server.url, bearer(await jwt({})))).status).toBe(200);
+      for (const bad of [
+        await jwt({ exp: "-1m" }),
+        await jwt({ iss: "https://other-idp.example.com" }),
+        await jwt({ aud: "https://elsewhere.example.com/mcp" }),
+        await jwt({}, forger.privateKey),
+      ]) {
+        const refused = await listTools(server.url, bearer(bad));
+        expect(refused.status).toBe(401);
+        expect(refused.headers.get("www-authenticate")).toContain(
+          'resource_metadata="https://chat.example.com/.well-known/oauth-protected-resource/mcp"',
+        );
+      }
+      // Where clients learn which authorization server issues tokens for this resource (RFC 9728).
+      const metadata = await fetch(new URL("/.well-known/oauth-protected-resource/mcp", server.url));
+      expect(await metadata.json()).toMatchObject({ resource: AUDIENCE, authorization_servers: [ISSUER] });
+      // Two subjects are two tenants.
+      const seven = await httpClient(server, "seven", "v1 client", bearer(await jwt({ sub: "agent-7" })));
+      const eight = await httpClient(server, "eight", "v1 client", bearer(await jwt({ sub: "agent-8" })));
+      const joined = await ok(seven, "join_room", { room_id: "jwt", display_name: "Seven" });
+      expect(await call(eight, "whoami", { client_id: joined.client_id })).toMatchObject({
+        isError: true,
+        data: { code: "unknown_client" },
+      });
+    } finally {
+      jwks.stop(true);
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import type { SessionRecords } from "../db/http-sessions.ts";
 import { protocolErrors, type RequestError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
-import type { AccessTokens } from "./access.ts";
+import type { Access } from "./access.ts";
 import { refusal } from "./guards.ts";
 import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
@@ -35,7 +35,12 @@ export interface HttpServerOptions {
   /** The SSE keep-alive and the idle cut-off (see Intervals). */
   intervals?: Pick<Intervals, "keepAliveMs" | "idleSeconds">;
   /** The Bearer tokens /mcp requires; none: no access control. */
-  access?: AccessTokens;
+  access?: Access;
+  /**
+   * With JWTs from an identity provider: what the OAuth protected-resource metadata (RFC 9728)
+   * names, so that MCP clients find where to get a token.
+   */
+  protectedResource?: { resource: string; authorizationServer: string };
   /** The URL clients reach the server at (behind a proxy): its host and origin pass the guards. */
   publicUrl?: URL;
 }
@@ -56,7 +61,10 @@ type Handler = (request: Request, server?: Bun.Server<undefined>) => Response | 
  * The route table: every path and its guards, and what answers the rest. Bun.serve routes by it;
  * `handle` routes by it without a socket, for tests of the HTTP layer.
  */
+const PROTECTED_RESOURCE_PATH = "/.well-known/oauth-protected-resource";
+
 export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
+  const metadataUrl = options.protectedResource && new URL(`${PROTECTED_RESOURCE_PATH}/mcp`, options.protectedResource.resource).href;
   const { keepAliveMs } = options.intervals ?? defaultIntervals;
   const sessions = new HttpSessions(options.newServer, options.events, options.sessionRecords, options.maxSessions, keepAliveMs);
   const stateless = new StatelessRequests(options.newServer, keepAliveMs);
@@ -71,8 +79,8 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
     };
   const routes: Record<string, Handler> = {
     "/mcp": guarded(async (request, server) => {
-      const verdict = options.access?.check(request) ?? { subject: undefined };
-      if ("refused" in verdict) return unauthorized(verdict.refused);
+      const verdict = options.access ? await options.access.check(request) : { subject: undefined };
+      if ("refused" in verdict) return unauthorized(verdict.refused, metadataUrl);
       // Counted from its first byte: a stop also waits for a request whose body is still arriving.
       arriving++;
       try {
@@ -83,6 +91,21 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
     }),
     "/health": guarded(() => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() })),
   };
+  if (options.protectedResource) {
+    const { resource, authorizationServer } = options.protectedResource;
+    const metadata = guarded(() =>
+      Response.json({
+        resource,
+        authorization_servers: [authorizationServer],
+        bearer_methods_supported: ["header"],
+        resource_name: "mcp-chat",
+      }),
+    );
+    // RFC 9728: the document for https://host/mcp is at /.well-known/oauth-protected-resource/mcp;
+    // clients also try the root.
+    routes[PROTECTED_RESOURCE_PATH] = metadata;
+    routes[`${PROTECTED_RESOURCE_PATH}/mcp`] = metadata;
+  }
   const notFound = guarded(() => Response.json({ error: "Not found. The MCP endpoint is /mcp." }, { status: 404 }));
   return {
     routes,
@@ -236,10 +259,19 @@ function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] }
 
 const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());
 
-/** 401 with the challenge RFC 6750 asks for, and a body that says what is missing. */
-function unauthorized(why: "missing" | "invalid"): Response {
+/**
+ * 401 with the challenge RFC 6750 asks for (naming the protected-resource metadata, RFC 9728, where
+ * there is one), and a body that says what is missing.
+ */
+function unauthorized(why: "missing" | "invalid", metadataUrl: string | undefined): Response {
   const { status, code, message } = why === "missing" ? protocolErrors.tokenMissing() : protocolErrors.tokenInvalid();
-  const challenge = why === "missing" ? 'Bearer realm="mcp-chat"' : 'Bearer realm="mcp-chat", error="invalid_token"';
+  const challenge = [
+    'Bearer realm="mcp-chat"',
+    why === "invalid" ? 'error="invalid_token"' : undefined,
+    metadataUrl ? `resource_metadata="${metadataUrl}"` : undefined,
+  ]
+    .filter(Boolean)
+    .join(", ");
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status, headers: { "www-authenticate": challenge } });
 }
 
