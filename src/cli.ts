@@ -100,6 +100,7 @@ async function serve(config: Config): Promise<void> {
       sessionRecords: new SessionRecords(db),
       access,
       publicUrl: config.access.publicUrl,
+      perAddress: config.perAddress,
       protectedResource: config.access.jwt && { resource: config.access.jwt.audience, authorizationServer: config.access.jwt.issuer },
       stats: () => ({ waiting: chat.waitingCalls }),
     });

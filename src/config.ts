@@ -10,6 +10,22 @@ export interface Limits {
   maxGroupMembers: number;
   /** Most calls (wait_for_message, enter_queue) one participant may have waiting at once. */
   maxWaitsPerParticipant: number;
+  /** Token buckets, a minute's worth at once: messages, room joins and queue entries per participant. */
+  sendsPerMinute: number;
+  joinsPerMinute: number;
+  queueEntriesPerMinute: number;
+  /** New participants one client address may make a minute (loopback addresses are not counted). */
+  newParticipantsPerMinute: number;
+}
+
+/** What one client address may open over HTTP; loopback addresses are not counted. */
+export interface AddressLimits {
+  /** New 2025-era sessions a minute. */
+  sessionsPerMinute: number;
+  /** Requests answered at once (waits, streams). */
+  maxOpen: number;
+  /** Whether the address comes from X-Forwarded-For (a proxy on this machine), not the socket. */
+  trustProxy: boolean;
 }
 
 export interface Timing {
@@ -53,6 +69,7 @@ export interface Config {
   timing: Timing;
   limits: Limits;
   access: Access;
+  perAddress: AddressLimits;
 }
 
 /**
@@ -151,6 +168,46 @@ export const options = {
     min: 1,
     help: "Most waiting calls one participant may have at once",
   },
+  "rate-sends": {
+    type: "whole",
+    env: "MCP_CHAT_RATE_SENDS",
+    default: 600,
+    min: 1,
+    help: "Messages one participant may send a minute (a minute's worth at once)",
+  },
+  "rate-joins": { type: "whole", env: "MCP_CHAT_RATE_JOINS", default: 120, min: 1, help: "Rooms one participant may join a minute" },
+  "rate-queue": {
+    type: "whole",
+    env: "MCP_CHAT_RATE_QUEUE",
+    default: 120,
+    min: 1,
+    help: "enter_queue calls one participant may make a minute",
+  },
+  "rate-participants": {
+    type: "whole",
+    env: "MCP_CHAT_RATE_PARTICIPANTS",
+    default: 120,
+    min: 1,
+    help: "New participants one client address may make a minute (loopback addresses are not counted)",
+  },
+  "rate-sessions": {
+    type: "whole",
+    env: "MCP_CHAT_RATE_SESSIONS",
+    default: 120,
+    min: 1,
+    help: "New MCP sessions one client address may open a minute (loopback addresses are not counted)",
+  },
+  "max-open-per-address": {
+    type: "whole",
+    env: "MCP_CHAT_MAX_OPEN_PER_ADDRESS",
+    default: 1_000,
+    min: 1,
+    help: "Requests one client address may have open at once, waits included (loopback addresses are not counted)",
+  },
+  "trust-proxy": {
+    type: "boolean",
+    help: "Take the client's address from X-Forwarded-For: only behind a proxy that sets it",
+  },
   token: {
     type: "text",
     env: "MCP_CHAT_TOKEN",
@@ -202,6 +259,10 @@ export const defaultLimits: Limits = {
   maxMessageLength: options["max-message"].default,
   maxGroupMembers: options["max-members"].default,
   maxWaitsPerParticipant: options["max-waits"].default,
+  sendsPerMinute: options["rate-sends"].default,
+  joinsPerMinute: options["rate-joins"].default,
+  queueEntriesPerMinute: options["rate-queue"].default,
+  newParticipantsPerMinute: options["rate-participants"].default,
 };
 
 /**
@@ -278,6 +339,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     maxNameLength: read("max-name"),
     maxGroupMembers: read("max-members"),
     maxWaitsPerParticipant: read("max-waits"),
+    sendsPerMinute: read("rate-sends"),
+    joinsPerMinute: read("rate-joins"),
+    queueEntriesPerMinute: read("rate-queue"),
+    newParticipantsPerMinute: read("rate-participants"),
   };
   const localName = pick("as")?.trim();
   if (localName !== undefined) {
@@ -307,6 +372,11 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       timing,
       limits,
       access,
+      perAddress: {
+        sessionsPerMinute: read("rate-sessions"),
+        maxOpen: read("max-open-per-address"),
+        trustProxy: values["trust-proxy"] === true,
+      },
     },
   };
 }

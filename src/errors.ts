@@ -32,6 +32,9 @@ export const chatErrors = {
   /** The caller already has the maximum number of waiting calls. */
   too_many_waits: (current: number) =>
     `You already have ${current} waiting calls, the most allowed at once. Let one finish or cancel it first.`,
+  /** A rate limit: it recovers by itself, after the seconds the message names. */
+  rate_limited: (what: string, perMinute: number, retryAfterSeconds: number) =>
+    `Too many ${what}: at most ${perMinute} a minute. Try again in ${retryAfterSeconds} s.`,
   /** Something went wrong on the server. */
   internal_error: () => "Something went wrong on the server; the error was logged.",
 } as const;
@@ -75,6 +78,8 @@ export const protocolErrors = {
       ServerError,
       "Unauthorized: this server requires an access token; send it as the header Authorization: Bearer <token>",
     ),
+  rateLimited: (what: string) =>
+    requestError(429, ServerError, `Too many ${what} from this address; try again after the Retry-After seconds`),
   tokenInvalid: () => requestError(401, ServerError, "Unauthorized: the access token is not one this server accepts"),
   bodyNotJson: () => requestError(400, ParseError, "Parse error: the body must be JSON-RPC in JSON"),
   lineNotJson: () => requestError(400, ParseError, "Parse error: each line must be one JSON-RPC message in JSON"),

@@ -91,6 +91,8 @@ export interface McpServerOptions {
   session?: Session;
   /** Under access control, the subject of the access token this server answers for. */
   owner?: string;
+  /** The client address, where it counts (not loopback): new participants made from it are limited. */
+  address?: string;
   /** The transport's word that the connection carrying a request closed. */
   connectionClosed?: (requestId: RequestId) => AbortSignal | undefined;
   /** How often a blocked call that asked for progress gets it. */
@@ -101,7 +103,7 @@ export interface McpServerOptions {
 export function createMcpServer(
   chat: Chat,
   tools: () => ChatTool[],
-  { session, owner, connectionClosed, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
+  { session, owner, address, connectionClosed, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
 ): Server {
   const server = new ChatServer(
     { name: "mcp-chat", title: "mcp-chat", version },
@@ -126,7 +128,7 @@ export function createMcpServer(
     const signals = closed ? [ctx.mcpReq.signal, closed] : [ctx.mcpReq.signal];
     const stopProgress = reportProgressWhileBlocked(ctx, progressEveryMs);
     try {
-      return result(await tool.run(parsed.data, { chat, session, signals, owner }));
+      return result(await tool.run(parsed.data, { chat, session, signals, owner, address }));
     } catch (error) {
       if (error instanceof ChatError) return errorResult(error);
       log(`${tool.name} failed:`, error);

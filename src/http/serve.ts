@@ -8,6 +8,7 @@ import {
   type Server,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "@modelcontextprotocol/server";
+import type { AddressLimits } from "../config.ts";
 import { defaultIntervals, type Intervals, MAX_REQUEST_BYTES } from "../config.ts";
 import type { SqliteEventStore } from "../db/event-store.ts";
 import type { SessionRecords } from "../db/http-sessions.ts";
@@ -16,6 +17,7 @@ import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import type { Access } from "./access.ts";
 import { refusal } from "./guards.ts";
+import { PerAddress } from "./per-address.ts";
 import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
 import { StatelessRequests } from "./stateless.ts";
@@ -43,6 +45,8 @@ export interface HttpServerOptions {
   protectedResource?: { resource: string; authorizationServer: string };
   /** The URL clients reach the server at (behind a proxy): its host and origin pass the guards. */
   publicUrl?: URL;
+  /** What one client address may open; loopback addresses are not counted. */
+  perAddress?: AddressLimits;
 }
 
 export interface HttpServer {
@@ -68,6 +72,7 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
   const { keepAliveMs } = options.intervals ?? defaultIntervals;
   const sessions = new HttpSessions(options.newServer, options.events, options.sessionRecords, options.maxSessions, keepAliveMs);
   const stateless = new StatelessRequests(options.newServer, keepAliveMs);
+  const perAddress = new PerAddress(options.perAddress ?? { sessionsPerMinute: Infinity, maxOpen: Infinity, trustProxy: false });
   /** /mcp requests not yet handed to a session (their body may still be arriving). */
   let arriving = 0;
   // Every path, not only /mcp: a page reached by DNS rebinding must not read /health either.
@@ -81,10 +86,20 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
     "/mcp": guarded(async (request, server) => {
       const verdict = options.access ? await options.access.check(request) : { subject: undefined };
       if ("refused" in verdict) return unauthorized(verdict.refused, metadataUrl);
+      const address = perAddress.addressOf(request, server);
+      if (!perAddress.enter(address)) return tooMany(protocolErrors.rateLimited("open requests"), 1);
       // Counted from its first byte: a stop also waits for a request whose body is still arriving.
       arriving++;
       try {
-        return await handleMcp(request, server, verdict.subject, { sessions, stateless, events: options.events });
+        const caller = { owner: verdict.subject, address };
+        return perAddress.heldUntilDone(
+          address,
+          request,
+          await handleMcp(request, server, caller, { sessions, stateless, perAddress, events: options.events }),
+        );
+      } catch (error) {
+        perAddress.release(address);
+        throw error;
       } finally {
         arriving--;
       }
@@ -153,16 +168,23 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
 interface Eras {
   sessions: HttpSessions;
   stateless: StatelessRequests;
+  perAddress: PerAddress;
   events: SqliteEventStore;
+}
+
+/** Who calls: the subject of the access token (under access control), and the address if it counts. */
+export interface HttpCaller {
+  owner: string | undefined;
+  address: string | undefined;
 }
 
 async function handleMcp(
   request: Request,
   server: Bun.Server<undefined> | undefined,
-  /** Under access control, the subject of the request's access token. */
-  owner: string | undefined,
-  { sessions, stateless, events }: Eras,
+  caller: HttpCaller,
+  { sessions, stateless, perAddress, events }: Eras,
 ): Promise<Response> {
+  const { owner } = caller;
   const sessionId = request.headers.get("mcp-session-id");
   let body: unknown;
   if (request.method === "POST") {
@@ -177,7 +199,7 @@ async function handleMcp(
   // The SDK's own test of the era: a POST that names protocol 2026-07-28 (or later) in its _meta.
   if (!sessionId && request.method === "POST" && !(await isLegacyRequest(request, body))) {
     try {
-      return await stateless.answer(request, body, owner);
+      return await stateless.answer(request, body, caller);
     } catch (error) {
       log("handling an MCP request failed:", error);
       return jsonRpcError(protocolErrors.internal());
@@ -192,8 +214,10 @@ async function handleMcp(
     }
     if (!session) return sessionNotFound();
   } else if (request.method === "POST" && isInitializeRequest(body)) {
+    const retryAfter = perAddress.newSession(caller.address);
+    if (retryAfter > 0) return tooMany(protocolErrors.rateLimited("new sessions"), retryAfter);
     const requested = body.params.protocolVersion;
-    session = await sessions.open(SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION, owner);
+    session = await sessions.open(SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION, caller);
     if (!session) return jsonRpcError(protocolErrors.busy());
   } else {
     return jsonRpcError(protocolErrors.noSession());
@@ -258,6 +282,14 @@ function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] }
 }
 
 const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());
+
+/** 429 with the seconds to wait, as RFC 9110's Retry-After. */
+function tooMany({ status, code, message }: RequestError, retryAfterSeconds: number): Response {
+  return Response.json(
+    { jsonrpc: "2.0", error: { code, message }, id: null },
+    { status, headers: { "retry-after": String(retryAfterSeconds) } },
+  );
+}
 
 /**
  * 401 with the challenge RFC 6750 asks for (naming the protected-resource metadata, RFC 9728, where

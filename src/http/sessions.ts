@@ -13,6 +13,7 @@ import type { SessionRecords } from "../db/http-sessions.ts";
 import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import type { Session } from "../tools/tool.ts";
+import type { HttpCaller } from "./serve.ts";
 import { SessionEventStore } from "./session-events.ts";
 
 /** A session nobody used for this long is closed (client.close() does not end sessions). */
@@ -114,9 +115,9 @@ export class HttpSessions {
    * the server holds its most sessions, the one idle the longest makes room (its client gets 404
    * and initializes again); with every session answering a request, there is none: undefined.
    */
-  async open(protocolVersion: string, owner: string | undefined): Promise<HttpSession | undefined> {
+  async open(protocolVersion: string, { owner, address }: HttpCaller): Promise<HttpSession | undefined> {
     if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
-    return this.connect(protocolVersion, newSessionId, new RememberedSession(this.records, owner), owner);
+    return this.connect(protocolVersion, newSessionId, new RememberedSession(this.records, owner), owner, address);
   }
 
   /** The session `id`, if it is in memory and belongs to `owner`. */
@@ -178,6 +179,8 @@ export class HttpSessions {
     sessionIdGenerator: () => string,
     remembered: RememberedSession,
     owner: string | undefined,
+    /** The address that opened it, if it counts: new participants made in the session count against it. */
+    address?: string,
   ): Promise<HttpSession> {
     const events = new SessionEventStore(this.events);
     const transport = new AnsweringTransport({
@@ -199,7 +202,12 @@ export class HttpSessions {
     });
     const session: HttpSession = { transport, owner, lastActive: Date.now(), inFlight: new Map() };
     transport.onanswered = (requestId) => answered(session, [requestId]);
-    const server = this.newServer({ session: remembered, owner, connectionClosed: (requestId) => session.inFlight.get(requestId) });
+    const server = this.newServer({
+      session: remembered,
+      owner,
+      address,
+      connectionClosed: (requestId) => session.inFlight.get(requestId),
+    });
     session.transport.onclose = () => {
       if (session.transport.sessionId) this.sessions.delete(session.transport.sessionId);
       void server.close();

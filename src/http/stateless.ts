@@ -3,6 +3,7 @@
 import { createMcpHandler, type McpHttpHandler, type Server } from "@modelcontextprotocol/server";
 import { MAX_REQUEST_BYTES } from "../config.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
+import type { HttpCaller } from "./serve.ts";
 import { openingAtOnce } from "./streams.ts";
 
 export class StatelessRequests {
@@ -11,8 +12,8 @@ export class StatelessRequests {
   private readonly handler: McpHttpHandler;
 
   constructor(newServer: (options: McpServerOptions) => Server, keepAliveMs: number) {
-    // The owner (an access token's subject) comes with each request as its authInfo.
-    this.handler = createMcpHandler(({ authInfo }) => newServer({ owner: authInfo?.clientId }), {
+    // Who calls (the access token's subject, the address) comes with each request as its authInfo.
+    this.handler = createMcpHandler(({ authInfo }) => newServer((authInfo?.extra ?? {}) as Pick<McpServerOptions, "owner" | "address">), {
       // 2025-era requests never get here: serve.ts sends them to their sessions.
       legacy: "reject",
       // A stream from the start, so that a quiet long wait is not mistaken for a dead server.
@@ -22,11 +23,11 @@ export class StatelessRequests {
     });
   }
 
-  async answer(request: Request, body: unknown, owner: string | undefined): Promise<Response> {
+  async answer(request: Request, body: unknown, { owner, address }: HttpCaller): Promise<Response> {
     this.inFlight++;
     let response: Response;
     // Only the subject: the token itself stays out of the SDK's hands.
-    const authInfo = owner === undefined ? undefined : { token: "", clientId: owner, scopes: [] };
+    const authInfo = { token: "", clientId: owner ?? "", scopes: [], extra: { owner, address } };
     try {
       response = await this.handler.fetch(request, { parsedBody: body, authInfo });
     } catch (error) {

@@ -18,6 +18,8 @@ export interface ToolContext {
   signals: AbortSignal[];
   /** Under access control, the subject of the request's access token: identities are scoped to it. */
   owner?: string;
+  /** Where the call comes from, if it counts (not loopback): it may make only so many participants. */
+  address?: string;
 }
 
 export interface ChatTool<Input extends z.ZodObject = z.ZodObject> {
@@ -58,7 +60,7 @@ export function callerOf(context: ToolContext, clientId: string | undefined): Ca
 
 /** The caller for enter_queue and join_room, which may create the identity; a session keeps it. */
 export function establishCaller(context: ToolContext, clientId: string | undefined, displayName: string): Caller {
-  const caller = context.chat.establish(clientId ?? context.session?.clientId, displayName, context.owner);
+  const caller = context.chat.establish(clientId ?? context.session?.clientId, displayName, context.owner, context.address);
   if (context.session) context.session.clientId = caller.clientId;
   return caller;
 }
