@@ -142,6 +142,23 @@ describe("with JWTs from an identity provider (--jwks-url)", () => {
   });
 });
 
+test("no access token, client_id or message body appears in the logs of a whole run", async () => {
+  const server = await startHttp(tempDb(), ["--token", ANN_TOKEN]);
+  const ann = await httpClient(server, "ann", "v1 client", bearer(ANN_TOKEN));
+  const joined = await ok(ann, "join_room", { room_id: "logged", display_name: "Ann" });
+  const body = "a private sentence that must stay out of the logs";
+  await ok(ann, "send_message", { room_id: "logged", message: body });
+  await call(ann, "whoami", { client_id: "c_not-a-real-client-id-at-all" });
+  await listTools(server.url, bearer("a-wrong-token-0123456789"));
+  await listTools(server.url, bearer("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"));
+  expect(await server.stop()).toBe(0);
+  const logs = server.stderr();
+  expect(logs).toContain("stopping"); // the logs were read
+  for (const secret of [ANN_TOKEN, joined.client_id, body, "c_not-a-real-client-id-at-all", "a-wrong-token-0123456789"]) {
+    expect(logs).not.toContain(secret);
+  }
+});
+
 describe("listening in public", () => {
   test("a public address without a token refuses to start and says why; --insecure-no-auth starts", async () => {
     const refused = Bun.spawn([BINARY, "--host", "0.0.0.0", "--port", "0", "--db", tempDb()], { stdout: "pipe", stderr: "pipe" });
