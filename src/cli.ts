@@ -9,6 +9,7 @@ import { SessionRecords } from "./db/http-sessions.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
+import { serverFigures } from "./figures.ts";
 import { Access } from "./http/access.ts";
 import { type HttpServer, serveHttp } from "./http/serve.ts";
 import { bestEffort, log } from "./log.ts";
@@ -50,7 +51,13 @@ async function serve(config: Config): Promise<void> {
   const store = new ChatStore(db);
   // Other processes may share the file (several --stdio clients, an HTTP server): wake on their commits too.
   const doorbell = new SharedFileDoorbell(db.$client);
-  const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits });
+  const figures = serverFigures();
+  const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits, events: figures.chatEvents });
+  figures.metrics.gauge(
+    "mcp_chat_waiting_calls",
+    "Calls blocked in wait_for_message or enter_queue in this process.",
+    () => chat.waitingCalls,
+  );
   setInterval(() => bestEffort("presence sweep", () => chat.sweepPresence()), chat.presenceSweepEveryMs).unref();
   // Built at the first tool request: their zod schemas take a few ms, and initialize needs none.
   let toolList: ChatTool[] | undefined;
@@ -102,7 +109,8 @@ async function serve(config: Config): Promise<void> {
       publicUrl: config.access.publicUrl,
       perAddress: config.perAddress,
       protectedResource: config.access.jwt && { resource: config.access.jwt.audience, authorizationServer: config.access.jwt.issuer },
-      stats: () => ({ waiting: chat.waitingCalls }),
+      stats: () => ({ waiting: chat.waitingCalls, version, database: databaseReachable(db) }),
+      figures,
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -119,6 +127,16 @@ async function serve(config: Config): Promise<void> {
   // The first stdout line names the address, so scripts using --port 0 can find it.
   console.log(`mcp-chat listening on ${http.url}`);
   log(`database ${config.dbPath}`);
+}
+
+/** Whether the database answers a query (for /health). */
+function databaseReachable(db: ChatDb): boolean {
+  try {
+    db.$client.query("SELECT 1").get();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Resolves once `done()` holds, or after `limitMs`. Only for shutdown: it polls. */
