@@ -29,7 +29,33 @@ async function main(): Promise<void> {
   }
   if (request.kind === "help") return console.log(helpText());
   if (request.kind === "version") return console.log(version);
+  if (request.kind === "backup") return backUp(request.dbPath, request.to);
   await serve(request.config);
+}
+
+/**
+ * SQLite's VACUUM INTO: one read transaction, so the copy is consistent while servers go on writing
+ * (WAL lets them), and compact. It will not overwrite a file.
+ */
+function backUp(dbPath: string, to: string): void {
+  let db: ChatDb;
+  try {
+    db = openDatabase(dbPath);
+  } catch (error) {
+    console.error(`mcp-chat: cannot open the database ${dbPath}: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  // The copy holds every message: private, as the database is.
+  const umask = process.umask(0o077);
+  try {
+    db.$client.run("VACUUM INTO ?", [to]);
+  } catch (error) {
+    console.error(`mcp-chat: cannot write the backup ${to}: ${(error as Error).message}`);
+    process.exit(1);
+  } finally {
+    process.umask(umask);
+  }
+  console.log(`backed up ${dbPath} to ${to}`);
 }
 
 /** How long a stop waits for answers in flight to reach their clients. */

@@ -277,7 +277,12 @@ function defaultDbPath(env: Record<string, string | undefined>): string {
 /** The largest request accepted, in bytes: an HTTP body, or a line over stdio. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
-export type CliRequest = { kind: "help" } | { kind: "version" } | { kind: "serve"; config: Config };
+export type CliRequest =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "serve"; config: Config }
+  /** `mcp-chat backup PATH`: a consistent copy of the database (--db) while it is in use. */
+  | { kind: "backup"; dbPath: string; to: string };
 
 export class ConfigError extends Error {}
 
@@ -305,10 +310,24 @@ export function helpText(): string {
     const env = o.env ? ` [env ${o.env}]` : "";
     return `  ${flagOf(name, o).padEnd(22)} ${o.help}${fallback === undefined ? "" : ` (default ${fallback}${bounds})`}.${env}`;
   });
-  return ["Usage: mcp-chat [--stdio] [options]", "", "Options:", ...lines].join("\n");
+  return [
+    "Usage: mcp-chat [--stdio] [options]",
+    "       mcp-chat backup PATH [--db FILE]   write a consistent copy of the database, also while it is in use",
+    "",
+    "Options:",
+    ...lines,
+  ].join("\n");
 }
 
 export function parseCli(argv: string[], env: Record<string, string | undefined>): CliRequest {
+  if (argv[0] === "backup") {
+    const [to, ...rest] = argv.slice(1);
+    if (to === undefined || to.startsWith("-"))
+      throw new ConfigError("backup needs the path of the copy to write: mcp-chat backup PATH [--db FILE]");
+    const values = parseFlags(rest);
+    const dbPath = (typeof values.db === "string" ? values.db : env[options.db.env] || undefined) ?? defaultDbPath(env);
+    return { kind: "backup", dbPath, to };
+  }
   const values = parseFlags(argv);
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };

@@ -1,8 +1,11 @@
-// What an operator watches: /health (with the version and whether the database answers) and
-// /metrics in the Prometheus text format, whose counters move with the chat.
+// What an operator watches and keeps: /health (with the version and whether the database answers),
+// /metrics in the Prometheus text format, whose counters move with the chat, and backups.
+import { Database } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import packageJson from "../package.json" with { type: "json" };
-import { cleanUp, elapsed, httpClient, ok, pairUp, startHttp, tempDb } from "./helpers.ts";
+import { BINARY, cleanUp, elapsed, httpClient, ok, pairUp, startHttp, tempDb, tempDir } from "./helpers.ts";
 
 afterAll(cleanUp);
 
@@ -49,4 +52,34 @@ test("under access control /metrics takes a token, and /health does not", async 
   expect((await fetch(new URL("/health", server.url))).status).toBe(200);
   const client = await httpClient(server, "ops", "v1 client", { authorization: `Bearer ${token}` });
   expect(await ok(client, "join_room", { room_id: "ops", display_name: "Ops" })).toMatchObject({ room_id: "ops" });
+});
+
+test("backup writes a private, consistent copy while sends go on, holding every message sent before it", async () => {
+  const db = tempDb();
+  const server = await startHttp(db);
+  const client = await httpClient(server, "busy");
+  await ok(client, "join_room", { room_id: "backup", display_name: "Busy" });
+  for (let i = 0; i < 20; i++) await ok(client, "send_message", { room_id: "backup", message: `before ${i}` });
+  let sending = true;
+  const more = (async () => {
+    for (let i = 0; sending; i++) await ok(client, "send_message", { room_id: "backup", message: `during ${i}` });
+  })();
+  const copy = join(tempDir(), "copy.db");
+  const run = Bun.spawn([BINARY, "backup", copy, "--db", db], { stdout: "pipe", stderr: "pipe" });
+  expect(await run.exited).toBe(0);
+  sending = false;
+  await more;
+  expect(statSync(copy).mode & 0o777).toBe(0o600);
+  const backup = new Database(copy, { readonly: true });
+  expect(backup.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+  const bodies = backup
+    .query<{ body: string }, []>("SELECT body FROM messages WHERE sender_id IS NOT NULL ORDER BY seq")
+    .all()
+    .map((r) => r.body);
+  expect(bodies.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => `before ${i}`));
+  backup.close();
+  // It never overwrites.
+  const again = Bun.spawn([BINARY, "backup", copy, "--db", db], { stdout: "pipe", stderr: "pipe" });
+  expect(await again.exited).toBe(1);
+  expect(await new Response(again.stderr).text()).toContain("already exists");
 });
