@@ -14,7 +14,8 @@ import { Access } from "./http/access.ts";
 import { type HttpServer, serveHttp } from "./http/serve.ts";
 import { bestEffort, log } from "./log.ts";
 import { createMcpServer } from "./mcp-server.ts";
-import { serveStdio } from "./stdio.ts";
+import { RemoteBridge } from "./remote.ts";
+import { BunStdioTransport, serveStdio } from "./stdio.ts";
 import { chatTools } from "./tools/index.ts";
 import type { ChatTool } from "./tools/tool.ts";
 
@@ -30,7 +31,21 @@ async function main(): Promise<void> {
   if (request.kind === "help") return console.log(helpText());
   if (request.kind === "version") return console.log(version);
   if (request.kind === "backup") return backUp(request.dbPath, request.to);
+  if (request.config.remote) return relay(request.config.remote, request.config.access.tokens[0]);
   await serve(request.config);
+}
+
+/** `--stdio --remote URL`: no database here; every message goes to the remote server and back. */
+async function relay(url: URL, token: string | undefined): Promise<void> {
+  const stdio = new BunStdioTransport();
+  const bridge = new RemoteBridge(url, token, stdio);
+  await stdio.start();
+  log(`relaying stdio to ${url.origin}${url.pathname}`);
+  await stdio.closed;
+  // Calls piped in before stdin ended are still answered, as when serving from a database.
+  await until(() => bridge.unanswered === 0, SHUTDOWN_DRAIN_MS);
+  await Promise.all([stdio.flush(), bridge.close()]);
+  process.exit(0);
 }
 
 /**

@@ -61,6 +61,8 @@ export interface Config {
   mode: "http" | "stdio";
   /** With --stdio: act as this named local identity, kept in the database across restarts. */
   localName?: string;
+  /** With --stdio: relay to the mcp-chat at this URL instead of serving from a database. */
+  remote?: URL;
   host: string;
   port: number;
   /** HTTP sessions held at once; a new one beyond it replaces the one idle the longest. */
@@ -111,6 +113,11 @@ export const options = {
     type: "text",
     env: "MCP_CHAT_AS",
     help: "With --stdio: be the named local participant NAME, the same after restarts",
+  },
+  remote: {
+    type: "text",
+    env: "MCP_CHAT_REMOTE",
+    help: "With --stdio: relay to the mcp-chat at this URL (with the first --token / MCP_CHAT_TOKEN) instead of serving from a database",
   },
   host: { type: "text", env: "MCP_CHAT_HOST", default: "127.0.0.1", help: "Address to listen on" },
   port: { type: "whole", env: "PORT", default: 8000, min: 0, max: 65535, help: "HTTP port; 0 picks a free one" },
@@ -370,6 +377,11 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     const problem = tooLongOrShort ? `must be 1-${limits.maxNameLength} characters` : nameProblem(localName);
     if (problem) throw new ConfigError(`--as ${problem}`);
   }
+  const remoteUrl = pick("remote");
+  if (remoteUrl !== undefined && !values.stdio)
+    throw new ConfigError("--remote works with --stdio only: it relays a stdio client to a remote server");
+  if (remoteUrl !== undefined && !URL.canParse(remoteUrl))
+    throw new ConfigError(`--remote must be a URL such as https://chat.example.com/mcp, not "${remoteUrl}"`);
   const access = accessOf(pick);
   const host = pick("host") ?? options.host.default;
   const anyAccess = access.tokens.length > 0 || access.tokenFile !== undefined || access.jwt !== undefined;
@@ -384,6 +396,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     config: {
       mode: values.stdio ? "stdio" : "http",
       localName,
+      remote: remoteUrl === undefined ? undefined : new URL(remoteUrl),
       host,
       port: read("port"),
       maxSessions: read("max-sessions"),

@@ -31,7 +31,7 @@ export function serveStdio(newServer: () => Server): StdioService {
  * Unlike the SDK's stdio transport, it ends when stdin ends, and answers a line that is not
  * JSON-RPC (RequestLines).
  */
-class BunStdioTransport implements Transport, StdioService {
+export class BunStdioTransport implements Transport, StdioService {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
