@@ -12,7 +12,7 @@ import { ChatStore } from "./db/store.ts";
 import { serverFigures } from "./figures.ts";
 import { Access } from "./http/access.ts";
 import { type HttpServer, serveHttp } from "./http/serve.ts";
-import { bestEffort, log } from "./log.ts";
+import { bestEffort, configureLogs, log } from "./log.ts";
 import { createMcpServer } from "./mcp-server.ts";
 import { RemoteBridge } from "./remote.ts";
 import { BunStdioTransport, serveStdio } from "./stdio.ts";
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   if (request.kind === "help") return console.log(helpText());
   if (request.kind === "version") return console.log(version);
   if (request.kind === "backup") return backUp(request.dbPath, request.to);
+  configureLogs(request.config.logs.format, request.config.logs.level);
   if (request.config.remote) return relay(request.config.remote, request.config.access.tokens[0]);
   await serve(request.config);
 }

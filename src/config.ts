@@ -1,5 +1,6 @@
 // Every option once: its flag, its environment variable, its default and why.
 import { nameProblem } from "./chat/names.ts";
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./log.ts";
 
 export interface Limits {
   /** Longest display name, in characters after trimming. */
@@ -63,6 +64,7 @@ export interface Config {
   localName?: string;
   /** With --stdio: relay to the mcp-chat at this URL instead of serving from a database. */
   remote?: URL;
+  logs: { format: LogFormat; level: LogLevel };
   host: string;
   port: number;
   /** HTTP sessions held at once; a new one beyond it replaces the one idle the longest. */
@@ -95,6 +97,8 @@ export interface Option {
   type: "boolean" | "text" | "number" | "whole";
   /** May be given more than once (and its variable may list several values, comma-separated). */
   repeatable?: true;
+  /** The values a text option takes, if only some. */
+  choices?: readonly string[];
   short?: string;
   env?: string;
   default?: string | number;
@@ -247,6 +251,20 @@ export const options = {
     type: "boolean",
     help: "Listen on a public address without any token: anyone who reaches the port can chat",
   },
+  "log-format": {
+    type: "text",
+    env: "MCP_CHAT_LOG_FORMAT",
+    default: "text",
+    choices: LOG_FORMATS,
+    help: "How stderr lines are written: text, or json (one object a line)",
+  },
+  "log-level": {
+    type: "text",
+    env: "MCP_CHAT_LOG_LEVEL",
+    default: "info",
+    choices: LOG_LEVELS,
+    help: "The least a line must weigh to be written: error, warn, info, or debug (adds an access line per request)",
+  },
   help: { type: "boolean", short: "h", help: "Show this help" },
   version: { type: "boolean", short: "v", help: "Show the version" },
 } as const satisfies Record<string, Option>;
@@ -397,6 +415,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       mode: values.stdio ? "stdio" : "http",
       localName,
       remote: remoteUrl === undefined ? undefined : new URL(remoteUrl),
+      logs: {
+        format: choiceOf("log-format", pick("log-format")) as LogFormat,
+        level: choiceOf("log-level", pick("log-level")) as LogLevel,
+      },
       host,
       port: read("port"),
       maxSessions: read("max-sessions"),
@@ -411,6 +433,14 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       },
     },
   };
+}
+
+/** A text option with choices: the value given, if it is one of them, else its default. */
+function choiceOf(name: "log-format" | "log-level", raw: string | undefined): string {
+  const option = options[name];
+  if (raw === undefined) return option.default;
+  if (!option.choices.includes(raw as never)) throw new ConfigError(`--${name} must be one of ${option.choices.join(", ")}, not "${raw}"`);
+  return raw;
 }
 
 /** Whether an address to listen on is this machine's alone. */

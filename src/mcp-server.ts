@@ -12,7 +12,7 @@ import { version } from "../package.json" with { type: "json" };
 import type { Chat } from "./chat/chat.ts";
 import { defaultIntervals } from "./config.ts";
 import { ChatError, chatError, protocolErrors, type RequestError } from "./errors.ts";
-import { log } from "./log.ts";
+import { warn } from "./log.ts";
 import { reportProgressWhileBlocked } from "./progress.ts";
 import { type ChatTool, errorOutput, type Session } from "./tools/tool.ts";
 
@@ -131,7 +131,7 @@ export function createMcpServer(
       return result(await tool.run(parsed.data, { chat, session, signals, owner, address }));
     } catch (error) {
       if (error instanceof ChatError) return errorResult(error);
-      log(`${tool.name} failed:`, error);
+      warn(`${tool.name} failed:`, error);
       return errorResult(chatError("internal_error"));
     } finally {
       stopProgress();

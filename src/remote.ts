@@ -3,7 +3,7 @@
 // POSTed on; each answer, plain JSON or the events of an SSE stream, is written to stdout.
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
 import { JsonRpcCode } from "./errors.ts";
-import { log } from "./log.ts";
+import { warn } from "./log.ts";
 
 type Message = JSONRPCMessage & {
   id?: string | number;
@@ -74,7 +74,7 @@ export class RemoteBridge {
       else this.relay(JSON.parse(await response.text()), id);
     } catch (error) {
       if (stop.signal.aborted || id === undefined) return;
-      log("the remote server could not be reached:", (error as Error).message);
+      warn("the remote server could not be reached:", (error as Error).message);
       this.relay(
         {
           jsonrpc: "2.0",

@@ -83,3 +83,28 @@ test("backup writes a private, consistent copy while sends go on, holding every 
   expect(await again.exited).toBe(1);
   expect(await new Response(again.stderr).text()).toContain("already exists");
 });
+
+test("--log-format json --log-level debug: one JSON object a line, an access line per request, and nothing secret", async () => {
+  const server = await startHttp(tempDb(), ["--log-format", "json", "--log-level", "debug"]);
+  const client = await httpClient(server, "logged");
+  const joined = await ok(client, "join_room", { room_id: "json-logs", display_name: "Logged" });
+  expect(await server.stop()).toBe(0);
+  expect(server.stderr()).not.toContain(joined.client_id);
+  const lines = server
+    .stderr()
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+  expect(lines.every((line) => typeof line.time === "string" && ["error", "warn", "info", "debug"].includes(line.level))).toBe(true);
+  const requests = lines.filter((line) => line.msg === "request");
+  expect(requests.length).toBeGreaterThanOrEqual(3); // initialize, initialized, tools/list, tools/call
+  expect(requests[0]).toMatchObject({ level: "debug", method: "POST", status: 200, address: "local" });
+  expect(typeof requests[0].ms).toBe("number");
+  expect(lines.some((line) => line.msg.startsWith("stopping"))).toBe(true);
+});
+
+test("a bad --log-level is refused with the choices", async () => {
+  const run = Bun.spawn([BINARY, "--log-level", "loud"], { stdout: "pipe", stderr: "pipe" });
+  expect(await run.exited).toBe(2);
+  expect(await new Response(run.stderr).text()).toContain("--log-level must be one of error, warn, info, debug");
+});

@@ -1,7 +1,7 @@
 // The three ways the store commits, each named for what it guarantees when it returns.
 import type { Database, Statement } from "bun:sqlite";
 import { Batcher } from "../batcher.ts";
-import { log } from "../log.ts";
+import { warn } from "../log.ts";
 
 interface Queued {
   work: () => unknown;
@@ -70,7 +70,7 @@ export class Commits {
         })
         .immediate();
     } catch (error) {
-      if (ran) log("committing moved read cursors failed (their messages will come again):", error);
+      if (ran) warn("committing moved read cursors failed (their messages will come again):", error);
       else work();
     }
   }

@@ -3,7 +3,7 @@
 // opaque here; src/http/session-events.ts adapts this store to the SDK's EventStore.
 import { and, asc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import { Batcher } from "../batcher.ts";
-import { log } from "../log.ts";
+import { warn } from "../log.ts";
 import type { ChatDb } from "./open.ts";
 import { streamEvents } from "./schema.ts";
 
@@ -57,7 +57,7 @@ export class SqliteEventStore {
       retry: {
         firstMs: timing.retryFirstMs,
         maxMs: timing.retryMaxMs,
-        failed: (error, nextTryMs) => log(`storing stream events failed; trying again in ${nextTryMs / 1000} s:`, error),
+        failed: (error, nextTryMs) => warn(`storing stream events failed; trying again in ${nextTryMs / 1000} s:`, error),
       },
     });
   }

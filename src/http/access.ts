@@ -3,7 +3,7 @@
 // subject) is its own tenant: the participants and sessions made under it are not reachable under
 // another (see `subject`).
 import type { JwtAccess } from "../config.ts";
-import { log } from "../log.ts";
+import { warn } from "../log.ts";
 
 const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest();
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -37,7 +37,7 @@ async function jwtVerifier({ jwksUrl, issuer, audience }: JwtAccess) {
       const { payload } = await jwtVerify(token, keys, { issuer, audience });
       return payload.sub === undefined ? undefined : `jwt:${hex(sha256(`${payload.iss}\0${payload.sub}`).subarray(0, 8))}`;
     } catch (error) {
-      log("a JWT was refused:", (error as Error).message);
+      warn("a JWT was refused:", (error as Error).message);
       return undefined;
     }
   };
@@ -73,7 +73,7 @@ export class Access {
       try {
         fromFile = tokensInFile(await Bun.file(this.file).text());
       } catch (error) {
-        log(`reading the token file ${this.file} failed; keeping the tokens read before:`, (error as Error).message);
+        warn(`reading the token file ${this.file} failed; keeping the tokens read before:`, (error as Error).message);
         if (this.digests.length > 0) return;
       }
     }

@@ -14,7 +14,7 @@ import type { SqliteEventStore } from "../db/event-store.ts";
 import type { SessionRecords } from "../db/http-sessions.ts";
 import { protocolErrors, type RequestError } from "../errors.ts";
 import type { ServerFigures } from "../figures.ts";
-import { log } from "../log.ts";
+import { access, warn } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import type { Access } from "./access.ts";
 import { refusal } from "./guards.ts";
@@ -88,12 +88,20 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
   const routes: Record<string, Handler> = {
     "/mcp": guarded(async (request, server) => {
       const verdict = options.access ? await options.access.check(request) : { subject: undefined };
+      const started = performance.now();
+      /** Counted in /metrics, and one access line (the time is until the response started: a wait's stream goes on). */
       const counted = (response: Response) => {
         options.figures?.responded(response.status);
+        access({
+          method: request.method,
+          status: response.status,
+          ms: Math.round(performance.now() - started),
+          address: address ?? "local",
+        });
         return response;
       };
-      if ("refused" in verdict) return counted(unauthorized(verdict.refused, metadataUrl));
       const address = perAddress.addressOf(request, server);
+      if ("refused" in verdict) return counted(unauthorized(verdict.refused, metadataUrl));
       if (!perAddress.enter(address)) return counted(tooMany(protocolErrors.rateLimited("open requests"), 1));
       // Counted from its first byte: a stop also waits for a request whose body is still arriving.
       arriving++;
@@ -225,7 +233,7 @@ async function handleMcp(
     try {
       return await stateless.answer(request, body, caller);
     } catch (error) {
-      log("handling an MCP request failed:", error);
+      warn("handling an MCP request failed:", error);
       return jsonRpcError(protocolErrors.internal());
     }
   }
@@ -271,7 +279,7 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
     response = await session.transport.handleRequest(request, { parsedBody: body });
   } catch (error) {
     answered(session, ids);
-    log("handling an MCP request failed:", error);
+    warn("handling an MCP request failed:", error);
     return jsonRpcError(protocolErrors.internal());
   }
   // Only an event stream (200) carries responses; a refusal (an error status) answers none of the

@@ -10,7 +10,7 @@ import {
 } from "@modelcontextprotocol/server";
 import type { SqliteEventStore } from "../db/event-store.ts";
 import type { SessionRecords } from "../db/http-sessions.ts";
-import { log } from "../log.ts";
+import { warn } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import type { Session } from "../tools/tool.ts";
 import type { HttpCaller } from "./serve.ts";
@@ -58,7 +58,7 @@ class RememberedSession implements Session {
     if (clientId === this.current) return;
     this.current = clientId;
     if (this.id && clientId) {
-      this.records.setClientId(this.id, this.owner, clientId).catch((error) => log("keeping a session's identity failed:", error));
+      this.records.setClientId(this.id, this.owner, clientId).catch((error) => warn("keeping a session's identity failed:", error));
     }
   }
 }
@@ -250,7 +250,7 @@ export class HttpSessions {
       this.records.touch(used, now);
       this.records.prune(idleSince);
     } catch (error) {
-      log("keeping the sessions' last use failed:", error);
+      warn("keeping the sessions' last use failed:", error);
     }
   }
 }
