@@ -7,6 +7,7 @@ import { type CliRequest, type Config, ConfigError, helpText, parseCli } from ".
 import { SqliteEventStore } from "./db/event-store.ts";
 import { SessionRecords } from "./db/http-sessions.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
+import { pruneOlderThan } from "./db/retention.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
 import { serverFigures } from "./figures.ts";
@@ -77,6 +78,7 @@ function backUp(dbPath: string, to: string): void {
 /** How long a stop waits for answers in flight to reach their clients. */
 const SHUTDOWN_DRAIN_MS = 3_000;
 const HOUSEKEEPING_EVERY_MS = 60_000;
+const RETENTION_EVERY_MS = 60 * 60_000;
 /** How long the JIT stays reluctant after the start: well past a first client's initialize. */
 const STARTUP_MS = 1_000;
 
@@ -134,6 +136,16 @@ async function serve(config: Config): Promise<void> {
     return;
   }
 
+  if (config.retentionDays !== undefined) {
+    const days = config.retentionDays;
+    const prune = () =>
+      bestEffort("pruning old messages", () => {
+        const { messages, rooms } = pruneOlderThan(db.$client, Date.now() - days * 86_400_000);
+        if (messages + rooms > 0) log(`retention: deleted ${messages} messages older than ${days} days and ${rooms} empty rooms`);
+      });
+    prune();
+    setInterval(prune, RETENTION_EVERY_MS).unref();
+  }
   const events = new SqliteEventStore(db);
   setInterval(() => bestEffort("pruning stream events", () => events.prune()), HOUSEKEEPING_EVERY_MS).unref();
   const access = await Access.load(config.access.tokens, config.access.tokenFile, config.access.jwt);

@@ -65,6 +65,8 @@ export interface Config {
   /** With --stdio: relay to the mcp-chat at this URL instead of serving from a database. */
   remote?: URL;
   logs: { format: LogFormat; level: LogLevel };
+  /** Days messages are kept; undefined keeps everything. */
+  retentionDays?: number;
   host: string;
   port: number;
   /** HTTP sessions held at once; a new one beyond it replaces the one idle the longest. */
@@ -178,6 +180,13 @@ export const options = {
     default: 8,
     min: 1,
     help: "Most waiting calls one participant may have at once",
+  },
+  retention: {
+    type: "number",
+    env: "MCP_CHAT_RETENTION",
+    min: 0,
+    defaultText: "keep everything",
+    help: "Days a message is kept; older ones are deleted hourly, and then rooms with no message and nobody in them",
   },
   "rate-sends": {
     type: "whole",
@@ -510,7 +519,7 @@ function parseFlags(argv: string[]): Partial<Record<OptionName, string | boolean
 }
 
 /** The option's number from its text, or the fallback without one; out of its range is an error. */
-function numberOf(name: NumberOption, raw: string | undefined, fallback: number): number {
+function numberOf(name: NumberOption | "retention", raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const { type, min, max = Infinity }: Option & { min: number } = options[name];
   const value = Number(raw);
