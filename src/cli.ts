@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // The one entry point: parse options, open the database, serve over HTTP or stdio.
 import "./zod-jitless.ts";
-import { version } from "../package.json" with { type: "json" };
+import { versionText } from "./build-info.ts";
 import { Chat } from "./chat/chat.ts";
 import { type CliRequest, type Config, ConfigError, helpText, parseCli } from "./config.ts";
 import { SqliteEventStore } from "./db/event-store.ts";
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (request.kind === "help") return console.log(helpText());
-  if (request.kind === "version") return console.log(version);
+  if (request.kind === "version") return console.log(versionText());
   await serve(request.config);
 }
 

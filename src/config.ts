@@ -131,7 +131,7 @@ export const options = {
     help: "Most waiting calls one participant may have at once",
   },
   help: { type: "boolean", short: "h", help: "Show this help" },
-  version: { type: "boolean", short: "v", help: "Show the version" },
+  version: { type: "boolean", short: "v", help: "Show the version and the commit the binary was built from" },
 } as const satisfies Record<string, Option>;
 
 type OptionName = keyof typeof options;

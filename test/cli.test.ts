@@ -34,8 +34,14 @@ const run = (...args: string[]) => {
 };
 
 describe("mcp-chat", () => {
-  test("--version prints the version", () => {
-    expect(run("--version")).toMatchObject({ code: 0, out: `${packageJson.version}\n` });
+  test("--version prints the version and the commit the binary was built from", () => {
+    const head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"]).stdout.toString().trim();
+    const { code, out } = run("--version");
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^mcp-chat ${packageJson.version.replaceAll(".", "\\.")}, commit ${head}(-dirty)?\n$`));
+    // From source there is no commit baked in, and it says so.
+    const fromSource = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "src", "cli.ts"), "--version"]);
+    expect(fromSource.stdout.toString()).toBe(`mcp-chat ${packageJson.version}, run from source\n`);
   });
 
   test("--help lists every option with its environment variable", () => {
