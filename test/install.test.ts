@@ -46,7 +46,7 @@ beforeAll(async () => {
       if (folder === "broken" && name !== "SHA256SUMS") return new Response("gone", { status: 500 });
       if (folder === "corrupt" && name.endsWith("-linux-x64")) {
         const bytes = new Uint8Array(await Bun.file(join(release, name)).arrayBuffer());
-        bytes[bytes.length - 1] ^= 0xff; // one flipped byte, as a truncated or tampered download
+        bytes[bytes.length - 1] = bytes.at(-1)! ^ 0xff; // one flipped byte, as a truncated or tampered download
         return new Response(bytes);
       }
       const file = Bun.file(join(release, name));
