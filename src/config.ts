@@ -86,7 +86,10 @@ export const options = {
   db: {
     type: "text",
     env: "MCP_CHAT_DB",
-    defaultText: "$XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db",
+    defaultText:
+      "Linux: $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db; " +
+      "macOS: ~/Library/Application Support/mcp-chat/chat.db, or under $XDG_DATA_HOME when set; " +
+      "Windows: %LOCALAPPDATA%\\mcp-chat\\chat.db",
     help: "SQLite file",
   },
   "default-wait": {
@@ -152,11 +155,23 @@ export const defaultLimits: Limits = {
 };
 
 /**
- * The default database: $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db.
- * node:os is fetched only without $HOME: an import would load it at every start (see src/db/open.ts).
+ * The default database, where each system keeps an application's data: on Windows
+ * %LOCALAPPDATA%\mcp-chat\chat.db; on macOS ~/Library/Application Support/mcp-chat/chat.db, unless
+ * $XDG_DATA_HOME is set (whoever sets it on a Mac wants it used); elsewhere $XDG_DATA_HOME/mcp-chat/chat.db,
+ * else ~/.local/share/mcp-chat/chat.db. The `db` option's defaultText says the same.
+ * node:os is fetched only without a home folder in the environment: an import would load it at every
+ * start (see src/db/open.ts).
  */
-function defaultDbPath(env: Record<string, string | undefined>): string {
-  const dataHome = env.XDG_DATA_HOME || `${env.HOME || process.getBuiltinModule("node:os").homedir()}/.local/share`;
+export function defaultDbPath(platform: string, env: Record<string, string | undefined>): string {
+  const home = () => process.getBuiltinModule("node:os").homedir();
+  if (platform === "win32") {
+    const localAppData = env.LOCALAPPDATA || `${env.USERPROFILE || home()}\\AppData\\Local`;
+    return `${localAppData}\\mcp-chat\\chat.db`;
+  }
+  if (platform === "darwin" && !env.XDG_DATA_HOME) {
+    return `${env.HOME || home()}/Library/Application Support/mcp-chat/chat.db`;
+  }
+  const dataHome = env.XDG_DATA_HOME || `${env.HOME || home()}/.local/share`;
   return `${dataHome}/mcp-chat/chat.db`;
 }
 
@@ -194,7 +209,8 @@ export function helpText(): string {
   return ["Usage: mcp-chat [--stdio] [options]", "", "Options:", ...lines].join("\n");
 }
 
-export function parseCli(argv: string[], env: Record<string, string | undefined>): CliRequest {
+/** The command line, read with the environment; `platform` (process.platform) picks the default database. */
+export function parseCli(argv: string[], env: Record<string, string | undefined>, platform: string = process.platform): CliRequest {
   const values = parseFlags(argv);
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
@@ -241,7 +257,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       host: pick("host") ?? options.host.default,
       port: read("port"),
       maxSessions: read("max-sessions"),
-      dbPath: pick("db") ?? defaultDbPath(env),
+      dbPath: pick("db") ?? defaultDbPath(platform, env),
       timing,
       limits,
     },
