@@ -1,9 +1,10 @@
 #!/usr/bin/env bun
 // The one entry point: parse options, open the database, serve over HTTP or stdio.
 import "./zod-jitless.ts";
-import { versionText } from "./build-info.ts";
+import { buildCommit, versionText } from "./build-info.ts";
 import { Chat } from "./chat/chat.ts";
-import { type CliRequest, type Config, ConfigError, helpText, parseCli } from "./config.ts";
+import { clientConfig } from "./client-config.ts";
+import { type CliRequest, type Config, ConfigError, helpText, type PrintConfigRequest, parseCli } from "./config.ts";
 import { SqliteEventStore } from "./db/event-store.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
@@ -26,7 +27,18 @@ async function main(): Promise<void> {
   }
   if (request.kind === "help") return console.log(helpText());
   if (request.kind === "version") return console.log(versionText());
+  if (request.kind === "print-config") return printConfig(request);
   await serve(request.config);
+}
+
+/** The client's configuration on stdout, alone (it can go straight to a file); where it goes on stderr. */
+function printConfig(request: PrintConfigRequest): void {
+  // The binary starts itself; run from source, Bun starts src/cli.ts. Both by their full paths.
+  const fromSource = buildCommit === undefined ? [Bun.main] : [];
+  const server = "url" in request ? { url: request.url } : { command: process.execPath, args: [...fromSource, ...request.stdioArgs] };
+  const { text, where } = clientConfig(request.client, server, process.platform);
+  process.stdout.write(text);
+  console.error(where);
 }
 
 /** How long a stop waits for answers in flight to reach their clients. */

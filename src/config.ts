@@ -1,5 +1,6 @@
 // Every option once: its flag, its environment variable, its default and why.
 import { nameProblem } from "./chat/names.ts";
+import { CLIENTS, type ClientName } from "./client-config.ts";
 
 export interface Limits {
   /** Longest display name, in characters after trimming. */
@@ -133,6 +134,11 @@ export const options = {
     min: 1,
     help: "Most waiting calls one participant may have at once",
   },
+  "print-config": {
+    type: "text",
+    help: `Print the configuration that starts this binary over stdio for a client (${CLIENTS.join(", ")}), with --as and --db if given, then exit`,
+  },
+  url: { type: "text", help: "With --print-config: configure the client for the server at this URL (HTTP) instead" },
   help: { type: "boolean", short: "h", help: "Show this help" },
   version: { type: "boolean", short: "v", help: "Show the version and the commit the binary was built from" },
 } as const satisfies Record<string, Option>;
@@ -178,7 +184,10 @@ export function defaultDbPath(platform: string, env: Record<string, string | und
 /** The largest request accepted, in bytes: an HTTP body, or a line over stdio. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
-export type CliRequest = { kind: "help" } | { kind: "version" } | { kind: "serve"; config: Config };
+/** `--print-config`: for `client`, either a server's URL or the arguments that start this binary over stdio. */
+export type PrintConfigRequest = { kind: "print-config"; client: ClientName } & ({ url: string } | { stdioArgs: string[] });
+
+export type CliRequest = { kind: "help" } | { kind: "version" } | PrintConfigRequest | { kind: "serve"; config: Config };
 
 export class ConfigError extends Error {}
 
@@ -221,6 +230,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return option.env ? env[option.env] || undefined : undefined;
   };
   const read = (name: NumberOption, fallback: number = options[name].default) => numberOf(name, pick(name), fallback);
+  if (values["print-config"] !== undefined) return printConfig(String(values["print-config"]), pick, read("max-name"));
+  if (values.url !== undefined) throw new ConfigError("--url works with --print-config only");
   const maxWaitSeconds = read("max-wait");
   const timing: Timing = {
     maxWaitSeconds,
@@ -245,9 +256,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const localName = pick("as")?.trim();
   if (localName !== undefined) {
     if (!values.stdio) throw new ConfigError("--as works with --stdio only: over HTTP each client brings its own identity");
-    const tooLongOrShort = localName.length < 1 || localName.length > limits.maxNameLength;
-    const problem = tooLongOrShort ? `must be 1-${limits.maxNameLength} characters` : nameProblem(localName);
-    if (problem) throw new ConfigError(`--as ${problem}`);
+    checkLocalName(localName, limits.maxNameLength);
   }
   return {
     kind: "serve",
@@ -262,6 +271,39 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       limits,
     },
   };
+}
+
+/** --as follows the rules of display_name. */
+function checkLocalName(name: string, maxNameLength: number): void {
+  const tooLongOrShort = name.length < 1 || name.length > maxNameLength;
+  const problem = tooLongOrShort ? `must be 1-${maxNameLength} characters` : nameProblem(name);
+  if (problem) throw new ConfigError(`--as ${problem}`);
+}
+
+/** `--print-config CLIENT [--url URL | --as NAME --db FILE]`. */
+function printConfig(client: string, pick: (name: OptionName) => string | undefined, maxNameLength: number): PrintConfigRequest {
+  if (!(CLIENTS as readonly string[]).includes(client)) {
+    throw new ConfigError(`--print-config takes one of ${CLIENTS.join(", ")}, not "${client}"`);
+  }
+  const known = client as ClientName;
+  const url = pick("url");
+  const localName = pick("as")?.trim();
+  const db = pick("db");
+  if (url !== undefined) {
+    if (!/^https?:\/\/./i.test(url) || !URL.canParse(url)) throw new ConfigError(`--url must be an http:// or https:// URL, not "${url}"`);
+    if (localName !== undefined || db !== undefined) {
+      throw new ConfigError("--as and --db configure the stdio process; with --url the server at that URL has its own");
+    }
+    return { kind: "print-config", client: known, url };
+  }
+  const stdioArgs = ["--stdio"];
+  if (localName !== undefined) {
+    checkLocalName(localName, maxNameLength);
+    stdioArgs.push("--as", localName);
+  }
+  // A client started from a desktop may not share the shell's working folder: the file's full path.
+  if (db !== undefined) stdioArgs.push("--db", process.getBuiltinModule("node:path").resolve(db));
+  return { kind: "print-config", client: known, stdioArgs };
 }
 
 /**

@@ -4,6 +4,8 @@ import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import packageJson from "../package.json" with { type: "json" };
 import { BINARY, cleanUp, httpClient, ok, startHttp, tempDir } from "./helpers.ts";
 
@@ -49,6 +51,25 @@ describe("mcp-chat", () => {
     expect(code).toBe(0);
     for (const text of ["--stdio", "--port", "PORT", "--db", "MCP_CHAT_DB", "--host", "--max-wait", "--default-wait"]) {
       expect(out).toContain(text);
+    }
+  });
+
+  test("--print-config gives each client a configuration that starts this very binary", async () => {
+    const db = join(tempDir(), "chat.db");
+    const codex = run("--print-config", "codex", "--as", "planner", "--db", db);
+    expect(codex.code).toBe(0);
+    expect(codex.err).toContain("~/.codex/config.toml");
+    const server = (Bun.TOML.parse(codex.out) as any).mcp_servers["mcp-chat"];
+    expect(server).toEqual({ command: BINARY, args: ["--stdio", "--as", "planner", "--db", db] });
+    // What the client would do with it: start the command and talk MCP.
+    const client = new Client({ name: "print-config", version: "1.0.0" });
+    await client.connect(new StdioClientTransport({ ...server, stderr: "pipe" }));
+    const me = await client.callTool({ name: "whoami", arguments: {} });
+    expect(me.structuredContent).toMatchObject({ sender: "planner" });
+    await client.close();
+    for (const client of ["claude-code", "claude-desktop", "cursor", "vscode"]) {
+      const printed = run("--print-config", client, "--url", "http://127.0.0.1:8000/mcp");
+      expect({ client, code: printed.code, parses: typeof JSON.parse(printed.out) }).toEqual({ client, code: 0, parses: "object" });
     }
   });
 

@@ -1,0 +1,95 @@
+// --print-config: each client's configuration parses as that client's file format and says what it must.
+import { describe, expect, test } from "bun:test";
+import { CLIENTS, type ClientName, clientConfig, type ServerEntry } from "../../src/client-config.ts";
+import { ConfigError, parseCli } from "../../src/config.ts";
+
+const stdio: ServerEntry = { command: "/opt/mcp chat/bin/mcp-chat", args: ["--stdio", "--as", "planner"] };
+const http: ServerEntry = { url: "http://127.0.0.1:8000/mcp" };
+
+/** The file as the client reads it: TOML for Codex, JSON for the others. */
+const parsed = (client: ClientName, server: ServerEntry, platform = "linux") => {
+  const { text } = clientConfig(client, server, platform);
+  return client === "codex" ? Bun.TOML.parse(text) : JSON.parse(text);
+};
+
+describe("clientConfig", () => {
+  test("over stdio, every client starts this binary by its full path with --stdio", () => {
+    expect(parsed("claude-code", stdio)).toEqual({ mcpServers: { "mcp-chat": { type: "stdio", ...stdio } } });
+    expect(parsed("claude-desktop", stdio)).toEqual({ mcpServers: { "mcp-chat": stdio } });
+    expect(parsed("codex", stdio)).toEqual({ mcp_servers: { "mcp-chat": stdio } });
+    expect(parsed("cursor", stdio)).toEqual({ mcpServers: { "mcp-chat": stdio } });
+    // VS Code's key is "servers", not "mcpServers", and it wants the type.
+    expect(parsed("vscode", stdio)).toEqual({ servers: { "mcp-chat": { type: "stdio", ...stdio } } });
+  });
+
+  test("over HTTP, each client's own way to name a URL", () => {
+    expect(parsed("claude-code", http)).toEqual({ mcpServers: { "mcp-chat": { type: "http", url: http.url } } });
+    expect(parsed("codex", http)).toEqual({ mcp_servers: { "mcp-chat": { url: http.url } } });
+    expect(parsed("cursor", http)).toEqual({ mcpServers: { "mcp-chat": { url: http.url } } });
+    expect(parsed("vscode", http)).toEqual({ servers: { "mcp-chat": { type: "http", url: http.url } } });
+    // Claude Desktop's file takes stdio servers only: the mcp-remote bridge, told when HTTP leaves the machine.
+    expect(parsed("claude-desktop", http)).toEqual({
+      mcpServers: { "mcp-chat": { command: "npx", args: ["-y", "mcp-remote", http.url] } },
+    });
+    expect(parsed("claude-desktop", { url: "http://box.lan:8000/mcp" }).mcpServers["mcp-chat"].args).toContain("--allow-http");
+    expect(parsed("claude-desktop", { url: "https://chat.example.com/mcp" }).mcpServers["mcp-chat"].args).not.toContain("--allow-http");
+  });
+
+  test("paths with backslashes, quotes and odd characters survive in TOML and in the shell command", () => {
+    const windows = { command: 'C:\\Users\\O\'Neil\\AppData\\Local\\mcp "chat"\u007f\\mcp-chat.exe', args: ["--stdio"] };
+    expect(parsed("codex", windows, "win32")).toEqual({ mcp_servers: { "mcp-chat": windows } });
+    const { where } = clientConfig("claude-code", windows, "win32");
+    const quoted = where.slice(where.indexOf("add-json mcp-chat ") + "add-json mcp-chat ".length);
+    const echoed = Bun.spawnSync(["sh", "-c", `printf %s ${quoted}`]).stdout.toString();
+    expect(JSON.parse(echoed)).toEqual({ type: "stdio", ...windows });
+  });
+
+  test("says where the configuration goes, per platform where it differs", () => {
+    expect(clientConfig("claude-desktop", stdio, "darwin").where).toContain(
+      "~/Library/Application Support/Claude/claude_desktop_config.json",
+    );
+    expect(clientConfig("claude-desktop", stdio, "win32").where).toContain("%APPDATA%\\Claude\\claude_desktop_config.json");
+    expect(clientConfig("codex", stdio, "linux").where).toContain("~/.codex/config.toml");
+    expect(clientConfig("cursor", stdio, "linux").where).toContain(".cursor/mcp.json");
+    expect(clientConfig("vscode", stdio, "linux").where).toContain(".vscode/mcp.json");
+    expect(clientConfig("claude-code", stdio, "linux").where).toContain(".mcp.json");
+  });
+});
+
+describe("parseCli --print-config", () => {
+  const request = (argv: string[], env: Record<string, string> = {}) => parseCli(argv, { HOME: "/home/me", ...env });
+
+  test("names the client and the arguments of the stdio process, or the URL", () => {
+    for (const client of CLIENTS) {
+      expect(request(["--print-config", client])).toEqual({ kind: "print-config", client, stdioArgs: ["--stdio"] });
+    }
+    expect(request(["--print-config", "codex", "--as", " planner ", "--db", "/data/chat.db"])).toEqual({
+      kind: "print-config",
+      client: "codex",
+      stdioArgs: ["--stdio", "--as", "planner", "--db", "/data/chat.db"],
+    });
+    // A relative file becomes absolute: the client may start the binary in another folder.
+    expect(request(["--print-config", "cursor", "--db", "chat.db"])).toMatchObject({
+      stdioArgs: ["--stdio", "--db", `${process.cwd()}/chat.db`],
+    });
+    expect(request(["--print-config=vscode", "--url", "https://chat.example.com/mcp"])).toEqual({
+      kind: "print-config",
+      client: "vscode",
+      url: "https://chat.example.com/mcp",
+    });
+  });
+
+  test("refuses what would make a wrong configuration", () => {
+    expect(() => request(["--print-config", "emacs"])).toThrow(
+      new ConfigError('--print-config takes one of claude-code, claude-desktop, codex, cursor, vscode, not "emacs"'),
+    );
+    expect(() => request(["--print-config", "codex", "--url", "127.0.0.1:8000"])).toThrow(/--url must be an http:\/\/ or https:\/\/ URL/);
+    expect(() => request(["--print-config", "codex", "--url", "http://x/mcp", "--as", "a"])).toThrow(
+      /--as and --db configure the stdio process/,
+    );
+    expect(() => request(["--print-config", "codex", "--as", "a\u0007b"])).toThrow(
+      new ConfigError("--as cannot contain control characters"),
+    );
+    expect(() => request(["--url", "http://x/mcp"])).toThrow(new ConfigError("--url works with --print-config only"));
+  });
+});
