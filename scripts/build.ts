@@ -21,6 +21,23 @@ const withoutAjv: BunPlugin = {
   },
 };
 
+/**
+ * The SDK's Server imports its experimental task helpers eagerly too, though it builds them only
+ * when someone reads `server.experimental` (mcp-chat never does): about 2 KB of code, and twice that
+ * with its bytecode, kept out the same way.
+ */
+const withoutExperimentalTasks: BunPlugin = {
+  name: "without-experimental-tasks",
+  setup(build) {
+    build.onLoad({ filter: /@modelcontextprotocol\/sdk\/dist\/esm\/experimental\/tasks\/server\.js$/ }, () => ({
+      loader: "js",
+      contents: `export class ExperimentalServerTasks {
+        constructor() { throw new Error("mcp-chat is built without the SDK's experimental tasks"); }
+      }`,
+    }));
+  },
+};
+
 const ROOT = `${import.meta.dir}/..`;
 
 /** The git commit the tree is at, with "-dirty" for uncommitted changes; "unknown" outside git. */
@@ -60,7 +77,7 @@ export async function buildBinary({ target, outfile, commit, bytecode = true }: 
     minify: true,
     // src/build-info.ts reads it; `bun src/cli.ts` leaves it undefined.
     define: { MCP_CHAT_BUILD_COMMIT: JSON.stringify(commit) },
-    plugins: [withoutAjv],
+    plugins: [withoutAjv, withoutExperimentalTasks],
   });
   if (!result.success) throw new AggregateError(result.logs, `the build for ${target ?? "this machine"} failed`);
 }
