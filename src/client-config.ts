@@ -1,5 +1,5 @@
 // What `mcp-chat --print-config CLIENT` prints: each MCP client's own configuration format, in one
-// place. Checked against each client's documentation (docs/INSTALL.md links them).
+// place. Checked against each client's documentation (docs/INSTALL.md says where each file lives).
 
 export const CLIENTS = ["claude-code", "claude-desktop", "codex", "cursor", "vscode"] as const;
 export type ClientName = (typeof CLIENTS)[number];
@@ -10,14 +10,12 @@ export type ServerEntry = { command: string; args: string[] } | { url: string };
 export interface ClientConfig {
   /** The configuration itself, as the client's file holds it: printed alone on stdout. */
   text: string;
-  /** Where it goes, for stderr. */
+  /** Where it goes, one line for stderr. */
   where: string;
 }
 
 /** The name the server is saved under in every client. */
 export const SERVER_NAME = "mcp-chat";
-
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** A TOML basic string: JSON's escapes are TOML's, but TOML also wants DEL escaped. */
 const tomlString = (text: string) => JSON.stringify(text).replaceAll("\u007f", "\\u007F");
@@ -31,56 +29,29 @@ const isPlainHttpAway = (url: string) => {
   return protocol === "http:" && !["localhost", "127.0.0.1", "[::1]"].includes(hostname);
 };
 
-/** The configuration for `client`; `platform` (process.platform) only changes where the file is. */
-export function clientConfig(client: ClientName, server: ServerEntry, platform: string): ClientConfig {
+/** Per JSON client: the key its file holds servers under, whether an entry names its type, where the file is. */
+const JSON_CLIENTS = {
+  "claude-code": ["mcpServers", true, ".mcp.json in a project, or run: claude mcp add-json"],
+  "claude-desktop": ["mcpServers", false, "claude_desktop_config.json (Settings > Developer > Edit Config)"],
+  cursor: ["mcpServers", false, ".cursor/mcp.json in a project, or ~/.cursor/mcp.json"],
+  vscode: ["servers", true, ".vscode/mcp.json in a workspace"],
+} as const;
+
+/** The configuration for `client`, and where it goes (docs/INSTALL.md has more). */
+export function clientConfig(client: ClientName, server: ServerEntry): ClientConfig {
   const stdio = "command" in server;
-  switch (client) {
-    case "claude-code": {
-      const entry = stdio ? { type: "stdio", ...server } : { type: "http", url: server.url };
-      return {
-        text: json({ mcpServers: { [SERVER_NAME]: entry } }),
-        where:
-          "Claude Code: save it as .mcp.json at a project's root (shared with the project), or add it for yourself with\n" +
-          `  claude mcp add-json ${SERVER_NAME} ${shellQuote(JSON.stringify(entry))}`,
-      };
-    }
-    case "claude-desktop": {
-      // Its file takes stdio servers only: a URL goes through the mcp-remote bridge (needs Node's npx).
-      const bridge = stdio ? undefined : ["-y", "mcp-remote", server.url, ...(isPlainHttpAway(server.url) ? ["--allow-http"] : [])];
-      const entry = stdio ? server : { command: "npx", args: bridge };
-      const file =
-        platform === "win32"
-          ? "%APPDATA%\\Claude\\claude_desktop_config.json"
-          : platform === "darwin"
-            ? "~/Library/Application Support/Claude/claude_desktop_config.json"
-            : "claude_desktop_config.json";
-      return {
-        text: json({ mcpServers: { [SERVER_NAME]: entry } }),
-        where:
-          `Claude Desktop: merge it into ${file} (Settings > Developer > Edit Config), then restart the app.` +
-          (stdio ? "" : "\nIts file takes stdio servers only, so the URL goes through the mcp-remote bridge, which needs Node (npx)."),
-      };
-    }
-    case "codex": {
-      const lines = stdio
-        ? [`command = ${tomlString(server.command)}`, `args = [${server.args.map(tomlString).join(", ")}]`]
-        : [`url = ${tomlString(server.url)}`];
-      return {
-        text: `[mcp_servers.${SERVER_NAME}]\n${lines.join("\n")}\n`,
-        where: "Codex: add it to ~/.codex/config.toml (or .codex/config.toml in a trusted project).",
-      };
-    }
-    case "cursor":
-      return {
-        text: json({ mcpServers: { [SERVER_NAME]: server } }),
-        where: "Cursor: merge it into .cursor/mcp.json in a project, or ~/.cursor/mcp.json for every project.",
-      };
-    case "vscode": {
-      const entry = stdio ? { type: "stdio", ...server } : { type: "http", url: server.url };
-      return {
-        text: json({ servers: { [SERVER_NAME]: entry } }),
-        where: "VS Code: merge it into .vscode/mcp.json in a workspace (or MCP: Open User Configuration).",
-      };
-    }
+  if (client === "codex") {
+    const lines = stdio
+      ? `command = ${tomlString(server.command)}\nargs = [${server.args.map(tomlString).join(", ")}]`
+      : `url = ${tomlString(server.url)}`;
+    return { text: `[mcp_servers.${SERVER_NAME}]\n${lines}\n`, where: "Goes in ~/.codex/config.toml" };
   }
+  const [key, typed, where] = JSON_CLIENTS[client];
+  let entry: object = typed ? { type: stdio ? "stdio" : "http", ...server } : server;
+  // Claude Desktop's file takes stdio servers only: a URL goes through the mcp-remote bridge (Node's npx).
+  if (client === "claude-desktop" && !stdio) {
+    entry = { command: "npx", args: ["-y", "mcp-remote", server.url, ...(isPlainHttpAway(server.url) ? ["--allow-http"] : [])] };
+  }
+  const command = client === "claude-code" ? ` ${SERVER_NAME} ${shellQuote(JSON.stringify(entry))}` : "";
+  return { text: `${JSON.stringify({ [key]: { [SERVER_NAME]: entry } }, null, 2)}\n`, where: `Goes in ${where}${command}` };
 }

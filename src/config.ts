@@ -89,7 +89,7 @@ export const options = {
     env: "MCP_CHAT_DB",
     defaultText:
       "Linux: $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db; " +
-      "macOS: ~/Library/Application Support/mcp-chat/chat.db, or under $XDG_DATA_HOME when set; " +
+      "macOS: ~/Library/Application Support/mcp-chat/chat.db; " +
       "Windows: %LOCALAPPDATA%\\mcp-chat\\chat.db",
     help: "SQLite file",
   },
@@ -136,9 +136,9 @@ export const options = {
   },
   "print-config": {
     type: "text",
-    help: `Print the configuration that starts this binary over stdio for a client (${CLIENTS.join(", ")}), with --as and --db if given, then exit`,
+    help: `Print the configuration of a client (${CLIENTS.join(", ")}) to start this binary, with any --as and --db`,
   },
-  url: { type: "text", help: "With --print-config: configure the client for the server at this URL (HTTP) instead" },
+  url: { type: "text", help: "With --print-config: the server's URL, instead of starting this binary" },
   help: { type: "boolean", short: "h", help: "Show this help" },
   version: { type: "boolean", short: "v", help: "Show the version and the commit the binary was built from" },
 } as const satisfies Record<string, Option>;
@@ -162,9 +162,10 @@ export const defaultLimits: Limits = {
 
 /**
  * The default database, where each system keeps an application's data: on Windows
- * %LOCALAPPDATA%\mcp-chat\chat.db; on macOS ~/Library/Application Support/mcp-chat/chat.db, unless
- * $XDG_DATA_HOME is set (whoever sets it on a Mac wants it used); elsewhere $XDG_DATA_HOME/mcp-chat/chat.db,
- * else ~/.local/share/mcp-chat/chat.db. The `db` option's defaultText says the same.
+ * %LOCALAPPDATA%\mcp-chat\chat.db; on macOS ~/Library/Application Support/mcp-chat/chat.db (as
+ * Apple asks, and as Go's os.UserConfigDir does, whatever $XDG_DATA_HOME says); elsewhere
+ * $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db. The `db` option's defaultText
+ * says the same.
  * node:os is fetched only without a home folder in the environment: an import would load it at every
  * start (see src/db/open.ts).
  */
@@ -174,7 +175,7 @@ export function defaultDbPath(platform: string, env: Record<string, string | und
     const localAppData = env.LOCALAPPDATA || `${env.USERPROFILE || home()}\\AppData\\Local`;
     return `${localAppData}\\mcp-chat\\chat.db`;
   }
-  if (platform === "darwin" && !env.XDG_DATA_HOME) {
+  if (platform === "darwin") {
     return `${env.HOME || home()}/Library/Application Support/mcp-chat/chat.db`;
   }
   const dataHome = env.XDG_DATA_HOME || `${env.HOME || home()}/.local/share`;
@@ -290,10 +291,8 @@ function printConfig(client: string, pick: (name: OptionName) => string | undefi
   const localName = pick("as")?.trim();
   const db = pick("db");
   if (url !== undefined) {
-    if (!/^https?:\/\/./i.test(url) || !URL.canParse(url)) throw new ConfigError(`--url must be an http:// or https:// URL, not "${url}"`);
-    if (localName !== undefined || db !== undefined) {
-      throw new ConfigError("--as and --db configure the stdio process; with --url the server at that URL has its own");
-    }
+    if (!/^https?:\/\/./i.test(url) || !URL.canParse(url)) throw new ConfigError(`--url must be an http(s):// URL, not "${url}"`);
+    if (localName !== undefined || db !== undefined) throw new ConfigError("--as and --db go without --url");
     return { kind: "print-config", client: known, url };
   }
   const stdioArgs = ["--stdio"];

@@ -15,8 +15,10 @@ describe("the default database", () => {
     expect(defaultDbPath("linux", { HOME: "/home/me", XDG_DATA_HOME: "/data" })).toBe("/data/mcp-chat/chat.db");
     expect(defaultDbPath("freebsd", { HOME: "/home/me" })).toBe("/home/me/.local/share/mcp-chat/chat.db");
     expect(defaultDbPath("darwin", { HOME: "/Users/me" })).toBe("/Users/me/Library/Application Support/mcp-chat/chat.db");
-    // Whoever sets XDG_DATA_HOME on a Mac wants it used.
-    expect(defaultDbPath("darwin", { HOME: "/Users/me", XDG_DATA_HOME: "/Users/me/.data" })).toBe("/Users/me/.data/mcp-chat/chat.db");
+    // A Mac keeps application data in Application Support, $XDG_DATA_HOME or not.
+    expect(defaultDbPath("darwin", { HOME: "/Users/me", XDG_DATA_HOME: "/x" })).toBe(
+      "/Users/me/Library/Application Support/mcp-chat/chat.db",
+    );
     const windows = { LOCALAPPDATA: "C:\\Users\\me\\AppData\\Local", USERPROFILE: "C:\\Users\\me", HOME: "/c/Users/me" };
     expect(defaultDbPath("win32", windows)).toBe("C:\\Users\\me\\AppData\\Local\\mcp-chat\\chat.db");
     // Without LOCALAPPDATA (a stripped environment), the same folder under the profile.
