@@ -4,11 +4,12 @@
 //   bun scripts/release.ts [--allow-dirty] [--out DIR]
 //
 // The same build as scripts/build (scripts/build.ts's buildBinary) for each Bun compile target.
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Build } from "bun";
 import { version } from "../package.json" with { type: "json" };
 import { buildBinary, sourceCommit, treeIsDirty } from "./build.ts";
+import { adHocSign, signatureProblem } from "./macho.ts";
 
 export interface Platform {
   /** What the file name and scripts/install.sh call it: `linux-x64-musl`. */
@@ -49,6 +50,19 @@ export async function sha256(path: string): Promise<string> {
   return hasher.digest("hex");
 }
 
+/** Re-signs a macOS binary whose signature macOS would refuse (scripts/macho.ts says why it happens). */
+async function signForMacOS(path: string): Promise<void> {
+  const file = new Uint8Array(await Bun.file(path).arrayBuffer());
+  const problem = signatureProblem(file);
+  if (problem === undefined) return;
+  const signed = adHocSign(file, "mcp-chat");
+  const still = signatureProblem(signed);
+  if (still !== undefined) throw new Error(`${path}: re-signing left the signature broken: ${still}`);
+  await Bun.write(path, signed);
+  chmodSync(path, 0o755);
+  console.error(`re-signed ${path} ad hoc: ${problem}`);
+}
+
 /** Builds every platform into `out` (emptied first); returns the files written, SHA256SUMS last. */
 export async function release(out: string, commit: string): Promise<string[]> {
   rmSync(out, { recursive: true, force: true });
@@ -57,7 +71,9 @@ export async function release(out: string, commit: string): Promise<string[]> {
   // One at a time: each build holds a runtime of about 100 MB in memory while it writes.
   for (const platform of PLATFORMS) {
     const started = performance.now();
-    await buildBinary({ target: platform.target, outfile: join(out, fileName(platform)), commit, bytecode: platform.bytecode });
+    const outfile = join(out, fileName(platform));
+    await buildBinary({ target: platform.target, outfile, commit, bytecode: platform.bytecode });
+    if (platform.name.startsWith("darwin-")) await signForMacOS(outfile);
     files.push(fileName(platform));
     console.error(`built ${fileName(platform)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
