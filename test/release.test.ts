@@ -95,6 +95,17 @@ describe("scripts/release", () => {
     expect(signatureProblem(broken)).toMatch(/^1 of \d+ pages do not match their hashes$/);
   });
 
+  test("the Windows binary is a 64-bit console program that carries no stale signature", async () => {
+    const exe = new DataView(await Bun.file(join(out, fileName(PLATFORMS.find((p) => p.name === "windows-x64")!))).arrayBuffer());
+    const optionalHeader = exe.getUint32(0x3c, true) + 24;
+    const certificateTable = optionalHeader + 112 + 4 * 8; // data directory 4, in a PE32+ header
+    expect({
+      magic: exe.getUint16(optionalHeader, true), // PE32+
+      subsystem: exe.getUint16(optionalHeader + 68, true), // IMAGE_SUBSYSTEM_WINDOWS_CUI: --stdio needs a console program
+      certificateBytes: exe.getUint32(certificateTable + 4, true),
+    }).toEqual({ magic: 0x20b, subsystem: 3, certificateBytes: 0 });
+  });
+
   test("refuses a working tree with uncommitted changes unless --allow-dirty", () => {
     // An untracked file is enough; it goes again at once.
     const probe = join(ROOT, `release-test-dirty-${process.pid}.tmp`);
