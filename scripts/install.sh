@@ -149,7 +149,9 @@ chmod 755 "$download"
 # Try it before anything is replaced, where it is the build for this machine (not a --platform for another).
 version=""
 if [ "$(detect_platform 2>/dev/null || true)" = "$platform" ]; then
-  version="$("$download" --version 2>&1)" || die "$name does not start on this machine: $version. Nothing was installed"
+  hint=""
+  [ "$platform" = linux-x64-musl ] && hint=" (on Alpine: apk add libstdc++ libgcc)"
+  version="$("$download" --version 2>&1)" || die "$name does not start on this machine$hint: $version. Nothing was installed"
 fi
 
 mv -f "$download" "$target" || die "could not move the download to $target"

@@ -17,6 +17,9 @@ let release: string;
 let server: ReturnType<typeof Bun.serve>;
 let base: string;
 
+/** A binary whose loader fails, in the words of musl's. */
+const NO_START = "#!/bin/sh\necho 'Error loading shared library libstdc++.so.6: No such file or directory' >&2\nexit 127\n";
+
 /** A stand-in binary: a script that answers --version like mcp-chat, naming its platform. */
 const standIn = (platform: string) => `#!/bin/sh\necho "mcp-chat ${V}, stand-in for ${platform}"\n`;
 
@@ -41,9 +44,14 @@ beforeAll(async () => {
     hostname: "127.0.0.1",
     async fetch(request) {
       const path = new URL(request.url).pathname;
-      const [, folder, name] = /^\/(good|corrupt|broken)\/([^/]+)$/.exec(path) ?? [];
+      const [, folder, name] = /^\/(good|corrupt|broken|nostart)\/([^/]+)$/.exec(path) ?? [];
       if (!folder || !name) return new Response("not found", { status: 404 });
       if (folder === "broken" && name !== "SHA256SUMS") return new Response("gone", { status: 500 });
+      // /nostart/: a musl build that its loader cannot start, as on an Alpine without libstdc++.
+      if (folder === "nostart") {
+        const hash = new Bun.CryptoHasher("sha256").update(NO_START).digest("hex");
+        return new Response(name === "SHA256SUMS" ? `${hash}  mcp-chat-${V}-linux-x64-musl\n` : NO_START);
+      }
       if (folder === "corrupt" && name.endsWith("-linux-x64")) {
         const bytes = new Uint8Array(await Bun.file(join(release, name)).arrayBuffer());
         bytes[bytes.length - 1] = bytes.at(-1)! ^ 0xff; // one flipped byte, as a truncated or tampered download
@@ -173,6 +181,15 @@ describe("scripts/install.sh", () => {
     // No server at all.
     const refused = await install(["--base-url", "http://127.0.0.1:9/x", "--dir", dir], linuxX64);
     expect(refused).toMatchObject({ exit: 1, err: expect.stringContaining("could not download http://127.0.0.1:9/x/SHA256SUMS") });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test("a build that does not start here is not installed, and the message says what is missing", async () => {
+    const dir = tempDir();
+    const { exit, err } = await install(["--base-url", `${base}/nostart`, "--dir", dir], { os: "Linux", cpu: "x86_64", musl: true });
+    expect(exit).toBe(1);
+    expect(err).toContain(`mcp-chat-${V}-linux-x64-musl does not start on this machine (on Alpine: apk add libstdc++ libgcc)`);
+    expect(err).toContain("libstdc++.so.6");
     expect(readdirSync(dir)).toEqual([]);
   });
 
