@@ -231,7 +231,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return option.env ? env[option.env] || undefined : undefined;
   };
   const read = (name: NumberOption, fallback: number = options[name].default) => numberOf(name, pick(name), fallback);
-  if (values["print-config"] !== undefined) return printConfig(String(values["print-config"]), pick, read("max-name"));
+  if (values["print-config"] !== undefined) return printConfig(String(values["print-config"]), values, pick, read("max-name"));
   if (values.url !== undefined) throw new ConfigError("--url works with --print-config only");
   const maxWaitSeconds = read("max-wait");
   const timing: Timing = {
@@ -281,8 +281,13 @@ function checkLocalName(name: string, maxNameLength: number): void {
   if (problem) throw new ConfigError(`--as ${problem}`);
 }
 
-/** `--print-config CLIENT [--url URL | --as NAME --db FILE]`. */
-function printConfig(client: string, pick: (name: OptionName) => string | undefined, maxNameLength: number): PrintConfigRequest {
+/** `--print-config CLIENT [--url URL | --as NAME --db FILE]`; MCP_CHAT_AS and MCP_CHAT_DB count only without --url. */
+function printConfig(
+  client: string,
+  flags: Flags,
+  pick: (name: OptionName) => string | undefined,
+  maxNameLength: number,
+): PrintConfigRequest {
   if (!(CLIENTS as readonly string[]).includes(client)) {
     throw new ConfigError(`--print-config takes one of ${CLIENTS.join(", ")}, not "${client}"`);
   }
@@ -292,7 +297,7 @@ function printConfig(client: string, pick: (name: OptionName) => string | undefi
   const db = pick("db");
   if (url !== undefined) {
     if (!/^https?:\/\/./i.test(url) || !URL.canParse(url)) throw new ConfigError(`--url must be an http(s):// URL, not "${url}"`);
-    if (localName !== undefined || db !== undefined) throw new ConfigError("--as and --db go without --url");
+    if (flags.as !== undefined || flags.db !== undefined) throw new ConfigError("--as and --db go without --url");
     return { kind: "print-config", client: known, url };
   }
   const stdioArgs = ["--stdio"];
@@ -309,8 +314,10 @@ function printConfig(client: string, pick: (name: OptionName) => string | undefi
  * The flags given: `--name value`, `--name=value`, `--flag`, `-h`. Not node:util's parseArgs,
  * which would put 0.3 MB of Bun's JavaScript for node:util into the binary.
  */
-function parseFlags(argv: string[]): Partial<Record<OptionName, string | boolean>> {
-  const values: Partial<Record<OptionName, string | boolean>> = {};
+type Flags = Partial<Record<OptionName, string | boolean>>;
+
+function parseFlags(argv: string[]): Flags {
+  const values: Flags = {};
   const known = (name: string | undefined): name is OptionName => name !== undefined && Object.hasOwn(options, name);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

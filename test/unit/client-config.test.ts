@@ -91,5 +91,14 @@ describe("parseCli --print-config", () => {
       new ConfigError("--as cannot contain control characters"),
     );
     expect(() => request(["--url", "http://x/mcp"])).toThrow(new ConfigError("--url works with --print-config only"));
+    // The environment's MCP_CHAT_DB and MCP_CHAT_AS are for the stdio process: with --url they are no mistake.
+    expect(request(["--print-config", "cursor", "--url", "http://x/mcp"], { MCP_CHAT_DB: "/d.db", MCP_CHAT_AS: "a" })).toEqual({
+      kind: "print-config",
+      client: "cursor",
+      url: "http://x/mcp",
+    });
+    expect(request(["--print-config", "cursor"], { MCP_CHAT_DB: "/d.db", MCP_CHAT_AS: "a" })).toMatchObject({
+      stdioArgs: ["--stdio", "--as", "a", "--db", "/d.db"],
+    });
   });
 });
