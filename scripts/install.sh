@@ -165,8 +165,8 @@ case ":${PATH:-}:" in
     ;;
 esac
 cat <<EOF
-Start it:
-  $command                          serves http://127.0.0.1:8000/mcp
-  $command --print-config claude-code   prints the client configuration for Claude Code (or claude-desktop, codex, cursor, vscode)
-  $command --help                   every option
+Start it (it serves http://127.0.0.1:8000/mcp; --help lists every option):
+  $command
+Print a client's configuration for it (claude-code, claude-desktop, codex, cursor or vscode):
+  $command --print-config claude-code
 EOF
