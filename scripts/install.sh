@@ -34,7 +34,7 @@ EOF
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir | --base-url | --platform)
-      [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value"
+      if [ $# -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value"; fi
       case "$1" in
         --dir) dir="$2" ;;
         --base-url) base_url="$2" ;;
