@@ -193,6 +193,19 @@ describe("scripts/install.sh", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  test("refuses arguments it does not know, and options without their value", async () => {
+    expect(await install(["--dir"], linuxX64)).toMatchObject({ exit: 1, err: "mcp-chat install: --dir needs a value\n" });
+    expect(await install(["--yes"], linuxX64)).toMatchObject({ exit: 1, err: "mcp-chat install: unknown argument --yes (see --help)\n" });
+    expect(await install(["--help"], linuxX64)).toMatchObject({ exit: 0, out: expect.stringContaining("--base-url URL") });
+  });
+
+  const shellcheck = Bun.which("shellcheck");
+  if (!shellcheck) console.warn("not checked with shellcheck: it is not installed (apt-get install shellcheck)");
+  test.skipIf(!shellcheck)("is POSIX sh that shellcheck finds nothing in", () => {
+    const check = Bun.spawnSync([shellcheck!, "--shell=sh", INSTALL_SH]);
+    expect({ exit: check.exitCode, out: check.stdout.toString() }).toEqual({ exit: 0, out: "" });
+  });
+
   test("a release without this platform's build is an error, not a guess", async () => {
     const partial = tempDir();
     copyFileSync(join(release, `mcp-chat-${V}-darwin-arm64`), join(partial, `mcp-chat-${V}-darwin-arm64`));
