@@ -88,12 +88,17 @@ export async function release(out: string, commit: string): Promise<string[]> {
 
 if (import.meta.main) {
   const args = process.argv.slice(2);
+  const usage = "usage: scripts/release [--allow-dirty] [--out DIR]   (docs/INSTALL.md, Making a release)";
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(usage);
+    process.exit(0);
+  }
   const allowDirty = args.includes("--allow-dirty");
   const outAt = args.indexOf("--out");
   const out = outAt >= 0 ? args[outAt + 1] : DEFAULT_OUT;
   const unknown = args.filter((a, i) => a !== "--allow-dirty" && !(outAt >= 0 && (i === outAt || i === outAt + 1)));
   if (out === undefined || unknown.length > 0) {
-    console.error("usage: scripts/release [--allow-dirty] [--out DIR]");
+    console.error(usage);
     process.exit(2);
   }
   if (treeIsDirty() && !allowDirty) {
