@@ -4,7 +4,7 @@
 //   bun scripts/release.ts [--allow-dirty] [--out DIR]
 //
 // The same build as scripts/build (scripts/build.ts's buildBinary) for each Bun compile target.
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Build } from "bun";
 import { version } from "../package.json" with { type: "json" };
@@ -83,7 +83,7 @@ export async function release(out: string, commit: string): Promise<string[]> {
   // The format of sha256sum: `sha256sum -c SHA256SUMS` checks them all.
   const lines = await Promise.all(files.map(async (file) => `${await sha256(join(out, file))}  ${file}`));
   await Bun.write(join(out, "SHA256SUMS"), `${lines.join("\n")}\n`);
-  return [...readdirSync(out).filter((f) => f !== "SHA256SUMS"), "SHA256SUMS"];
+  return [...files, "SHA256SUMS"];
 }
 
 if (import.meta.main) {
