@@ -5,34 +5,18 @@
 import type { Build, BunPlugin } from "bun";
 
 /**
- * The SDK's Server imports its Ajv validator eagerly, though it only uses it for elicitation answers
- * and only when given no validator of its own (src/mcp-server.ts always gives one). Ajv and its
- * formats are about a third of the bundle: this stands in for the module that imports them.
+ * The SDK's node shim imports its Ajv validator eagerly, though the Server only builds one when
+ * given no validator of its own (src/mcp-server.ts always gives one). Ajv and its formats would be
+ * a third of the bundle: this stands in for the shim.
  */
 const withoutAjv: BunPlugin = {
   name: "without-ajv",
   setup(build) {
-    build.onLoad({ filter: /@modelcontextprotocol\/sdk\/dist\/esm\/validation\/ajv-provider\.js$/ }, () => ({
+    build.onLoad({ filter: /@modelcontextprotocol\/server\/dist\/shimsNode\.mjs$/ }, () => ({
       loader: "js",
-      contents: `export class AjvJsonSchemaValidator {
+      contents: `export { default as process } from "node:process";
+      export class DefaultJsonSchemaValidator {
         constructor() { throw new Error("mcp-chat is built without Ajv: give the Server a jsonSchemaValidator"); }
-      }`,
-    }));
-  },
-};
-
-/**
- * The SDK's Server imports its experimental task helpers eagerly too, though it builds them only
- * when someone reads `server.experimental` (mcp-chat never does): about 2 KB of code, and twice that
- * with its bytecode, kept out the same way.
- */
-const withoutExperimentalTasks: BunPlugin = {
-  name: "without-experimental-tasks",
-  setup(build) {
-    build.onLoad({ filter: /@modelcontextprotocol\/sdk\/dist\/esm\/experimental\/tasks\/server\.js$/ }, () => ({
-      loader: "js",
-      contents: `export class ExperimentalServerTasks {
-        constructor() { throw new Error("mcp-chat is built without the SDK's experimental tasks"); }
       }`,
     }));
   },
@@ -77,7 +61,7 @@ export async function buildBinary({ target, outfile, commit, bytecode = true }: 
     minify: true,
     // src/build-info.ts reads it; `bun src/cli.ts` leaves it undefined.
     define: { MCP_CHAT_BUILD_COMMIT: JSON.stringify(commit) },
-    plugins: [withoutAjv, withoutExperimentalTasks],
+    plugins: [withoutAjv],
   });
   if (!result.success) throw new AggregateError(result.logs, `the build for ${target ?? "this machine"} failed`);
 }

@@ -6,9 +6,11 @@ import { Chat } from "./chat/chat.ts";
 import { clientConfig } from "./client-config.ts";
 import { type CliRequest, type Config, ConfigError, helpText, type PrintConfigRequest, parseCli } from "./config.ts";
 import { SqliteEventStore } from "./db/event-store.ts";
+import { SessionRecords } from "./db/http-sessions.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
+import { Access } from "./http/access.ts";
 import { type HttpServer, serveHttp } from "./http/serve.ts";
 import { bestEffort, log } from "./log.ts";
 import { createMcpServer } from "./mcp-server.ts";
@@ -84,13 +86,12 @@ async function serve(config: Config): Promise<void> {
 
   if (config.mode === "stdio") {
     const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
-    const running = { calls: 0 };
-    const stdio = await serveStdio(createMcpServer(chat, tools, { session, running }));
+    const stdio = serveStdio(() => createMcpServer(chat, tools, { session }));
     log(`serving over stdio, database ${config.dbPath}`);
     void stdio.closed.then(() => shutdown("stdin closed"));
     drain = async () => {
-      // Every call still running returns (a wait at once, a send after its commit); then its answer is out.
-      await until(() => running.calls === 0, SHUTDOWN_DRAIN_MS);
+      // Every call read so far is answered (a wait at once, a send after its commit); then its answer is out.
+      await until(() => stdio.unanswered === 0, SHUTDOWN_DRAIN_MS);
       await stdio.flush();
     };
     return;
@@ -98,6 +99,8 @@ async function serve(config: Config): Promise<void> {
 
   const events = new SqliteEventStore(db);
   setInterval(() => bestEffort("pruning stream events", () => events.prune()), HOUSEKEEPING_EVERY_MS).unref();
+  const access = await Access.load(config.access.tokens, config.access.tokenFile, config.access.jwt);
+  if (config.access.tokenFile) process.on("SIGHUP", () => void access.reload().then(() => log("token file read again")));
   let http: HttpServer;
   try {
     http = serveHttp({
@@ -106,6 +109,11 @@ async function serve(config: Config): Promise<void> {
       maxSessions: config.maxSessions,
       newServer: (options) => createMcpServer(chat, tools, options),
       events,
+      sessionRecords: new SessionRecords(db),
+      access,
+      publicUrl: config.access.publicUrl,
+      perAddress: config.perAddress,
+      protectedResource: config.access.jwt && { resource: config.access.jwt.audience, authorizationServer: config.access.jwt.issuer },
       stats: () => ({ waiting: chat.waitingCalls }),
     });
   } catch (error) {

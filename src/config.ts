@@ -11,6 +11,22 @@ export interface Limits {
   maxGroupMembers: number;
   /** Most calls (wait_for_message, enter_queue) one participant may have waiting at once. */
   maxWaitsPerParticipant: number;
+  /** Token buckets, a minute's worth at once: messages, room joins and queue entries per participant. */
+  sendsPerMinute: number;
+  joinsPerMinute: number;
+  queueEntriesPerMinute: number;
+  /** New participants one client address may make a minute (loopback addresses are not counted). */
+  newParticipantsPerMinute: number;
+}
+
+/** What one client address may open over HTTP; loopback addresses are not counted. */
+export interface AddressLimits {
+  /** New 2025-era sessions a minute. */
+  sessionsPerMinute: number;
+  /** Requests answered at once (waits, streams). */
+  maxOpen: number;
+  /** Whether the address comes from X-Forwarded-For (a proxy on this machine), not the socket. */
+  trustProxy: boolean;
 }
 
 export interface Timing {
@@ -24,6 +40,24 @@ export interface Timing {
   idleTimeoutSeconds: number;
 }
 
+/** JWTs accepted as Bearer tokens: signed by a key of the JWKS, for this issuer and audience. */
+export interface JwtAccess {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+/** Who may use the HTTP endpoint, and from where. */
+export interface Access {
+  /** Bearer tokens accepted on /mcp; none (and no file, no JWT) means no access control. */
+  tokens: string[];
+  /** A file of tokens, one a line, read again on SIGHUP. */
+  tokenFile?: string;
+  jwt?: JwtAccess;
+  /** The address clients use, behind a proxy: its host is an allowed Host, its origin an allowed Origin. */
+  publicUrl?: URL;
+}
+
 export interface Config {
   mode: "http" | "stdio";
   /** With --stdio: act as this named local identity, kept in the database across restarts. */
@@ -35,6 +69,8 @@ export interface Config {
   dbPath: string;
   timing: Timing;
   limits: Limits;
+  access: Access;
+  perAddress: AddressLimits;
 }
 
 /**
@@ -56,6 +92,8 @@ export const defaultIntervals: Intervals = { progressMs: 10_000, keepAliveMs: 15
 export interface Option {
   /** A boolean is a flag alone; the others take text, any number, or a whole number. */
   type: "boolean" | "text" | "number" | "whole";
+  /** May be given more than once (and its variable may list several values, comma-separated). */
+  repeatable?: true;
   short?: string;
   env?: string;
   default?: string | number;
@@ -134,6 +172,78 @@ export const options = {
     min: 1,
     help: "Most waiting calls one participant may have at once",
   },
+  "rate-sends": {
+    type: "whole",
+    env: "MCP_CHAT_RATE_SENDS",
+    default: 600,
+    min: 1,
+    help: "Messages one participant may send a minute (a minute's worth at once)",
+  },
+  "rate-joins": { type: "whole", env: "MCP_CHAT_RATE_JOINS", default: 120, min: 1, help: "Rooms one participant may join a minute" },
+  "rate-queue": {
+    type: "whole",
+    env: "MCP_CHAT_RATE_QUEUE",
+    default: 120,
+    min: 1,
+    help: "enter_queue calls one participant may make a minute",
+  },
+  "rate-participants": {
+    type: "whole",
+    env: "MCP_CHAT_RATE_PARTICIPANTS",
+    default: 120,
+    min: 1,
+    help: "New participants one client address may make a minute (loopback addresses are not counted)",
+  },
+  "rate-sessions": {
+    type: "whole",
+    env: "MCP_CHAT_RATE_SESSIONS",
+    default: 120,
+    min: 1,
+    help: "New MCP sessions one client address may open a minute (loopback addresses are not counted)",
+  },
+  "max-open-per-address": {
+    type: "whole",
+    env: "MCP_CHAT_MAX_OPEN_PER_ADDRESS",
+    default: 1_000,
+    min: 1,
+    help: "Requests one client address may have open at once, waits included (loopback addresses are not counted)",
+  },
+  "trust-proxy": {
+    type: "boolean",
+    help: "Take the client's address from X-Forwarded-For: only behind a proxy that sets it",
+  },
+  token: {
+    type: "text",
+    env: "MCP_CHAT_TOKEN",
+    repeatable: true,
+    help: "A Bearer token every /mcp request must carry; repeat it (or list several, comma-separated) for several clients",
+  },
+  "token-file": {
+    type: "text",
+    env: "MCP_CHAT_TOKEN_FILE",
+    help: "A file of such tokens, one a line (# comments), read again on SIGHUP",
+  },
+  "jwks-url": {
+    type: "text",
+    env: "MCP_CHAT_JWKS_URL",
+    help: "Also accept JWTs signed by a key published at this URL (an identity provider's JWKS); needs --issuer",
+  },
+  issuer: { type: "text", env: "MCP_CHAT_ISSUER", help: "With --jwks-url: the issuer (iss) the JWTs must name" },
+  audience: {
+    type: "text",
+    env: "MCP_CHAT_AUDIENCE",
+    defaultText: "--public-url",
+    help: "With --jwks-url: the audience (aud) the JWTs must name",
+  },
+  "public-url": {
+    type: "text",
+    env: "MCP_CHAT_PUBLIC_URL",
+    help: "The URL clients reach the server at, such as https://chat.example.com/mcp: its host and origin are allowed",
+  },
+  "insecure-no-auth": {
+    type: "boolean",
+    help: "Listen on a public address without any token: anyone who reaches the port can chat",
+  },
   "print-config": {
     type: "text",
     help: `Print the configuration of a client (${CLIENTS.join(", ")}) to start this binary, with any --as and --db`,
@@ -158,6 +268,10 @@ export const defaultLimits: Limits = {
   maxMessageLength: options["max-message"].default,
   maxGroupMembers: options["max-members"].default,
   maxWaitsPerParticipant: options["max-waits"].default,
+  sendsPerMinute: options["rate-sends"].default,
+  joinsPerMinute: options["rate-joins"].default,
+  queueEntriesPerMinute: options["rate-queue"].default,
+  newParticipantsPerMinute: options["rate-participants"].default,
 };
 
 /**
@@ -253,23 +367,42 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     maxNameLength: read("max-name"),
     maxGroupMembers: read("max-members"),
     maxWaitsPerParticipant: read("max-waits"),
+    sendsPerMinute: read("rate-sends"),
+    joinsPerMinute: read("rate-joins"),
+    queueEntriesPerMinute: read("rate-queue"),
+    newParticipantsPerMinute: read("rate-participants"),
   };
   const localName = pick("as")?.trim();
   if (localName !== undefined) {
     if (!values.stdio) throw new ConfigError("--as works with --stdio only: over HTTP each client brings its own identity");
     checkLocalName(localName, limits.maxNameLength);
   }
+  const access = accessOf(pick);
+  const host = pick("host") ?? options.host.default;
+  const anyAccess = access.tokens.length > 0 || access.tokenFile !== undefined || access.jwt !== undefined;
+  if (!values.stdio && !isLoopbackHost(host) && !anyAccess && !values["insecure-no-auth"]) {
+    throw new ConfigError(
+      `refusing to listen on ${host} without access control: anyone who reaches the port could read and write every room. ` +
+        "Give --token, --token-file or --jwks-url (see docs/DEPLOYMENT.md), or --insecure-no-auth if that is really what you want",
+    );
+  }
   return {
     kind: "serve",
     config: {
       mode: values.stdio ? "stdio" : "http",
       localName,
-      host: pick("host") ?? options.host.default,
+      host,
       port: read("port"),
       maxSessions: read("max-sessions"),
       dbPath: pick("db") ?? defaultDbPath(platform, env),
       timing,
       limits,
+      access,
+      perAddress: {
+        sessionsPerMinute: read("rate-sessions"),
+        maxOpen: read("max-open-per-address"),
+        trustProxy: values["trust-proxy"] === true,
+      },
     },
   };
 }
@@ -310,6 +443,40 @@ function printConfig(
   return { kind: "print-config", client: known, stdioArgs };
 }
 
+/** Whether an address to listen on is this machine's alone. */
+export const isLoopbackHost = (host: string) => host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
+function accessOf(pick: (name: OptionName) => string | undefined): Access {
+  const publicUrl = pick("public-url");
+  const given = (pick("token") ?? "")
+    .split(/[\n,]/)
+    .map((token) => token.trim())
+    .filter(Boolean);
+  if (given.some((token) => /\s/.test(token) || token.length < 16)) {
+    throw new ConfigError("--token must be at least 16 characters with no spaces (e.g. openssl rand -base64 32)");
+  }
+  let url: URL | undefined;
+  if (publicUrl !== undefined) {
+    try {
+      url = new URL(publicUrl);
+    } catch {
+      throw new ConfigError(`--public-url must be a URL such as https://chat.example.com/mcp, not "${publicUrl}"`);
+    }
+  }
+  const jwksUrl = pick("jwks-url");
+  const issuer = pick("issuer");
+  const audience = pick("audience") ?? url?.href;
+  if (jwksUrl === undefined) {
+    if (issuer !== undefined || pick("audience") !== undefined) throw new ConfigError("--issuer and --audience go with --jwks-url");
+    return { tokens: given, tokenFile: pick("token-file"), publicUrl: url };
+  }
+  if (!URL.canParse(jwksUrl)) throw new ConfigError(`--jwks-url must be a URL, not "${jwksUrl}"`);
+  if (issuer === undefined || audience === undefined) {
+    throw new ConfigError("--jwks-url needs --issuer, and --audience (or --public-url, which is the audience then)");
+  }
+  return { tokens: given, tokenFile: pick("token-file"), publicUrl: url, jwt: { jwksUrl, issuer, audience } };
+}
+
 /**
  * The flags given: `--name value`, `--name=value`, `--flag`, `-h`. Not node:util's parseArgs,
  * which would put 0.3 MB of Bun's JavaScript for node:util into the binary.
@@ -336,7 +503,9 @@ function parseFlags(argv: string[]): Flags {
       if (value === undefined || value.trim() === "" || (inline === undefined && value.startsWith("--"))) {
         throw new ConfigError(`--${name} needs a value`);
       }
-      values[name] = value;
+      const earlier = values[name];
+      const option: Option = options[name];
+      values[name] = option.repeatable && typeof earlier === "string" ? `${earlier}\n${value}` : value;
     }
   }
   return values;

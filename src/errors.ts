@@ -18,8 +18,9 @@ export const chatErrors = {
   invalid_input: (tool: string, issues: string) => `Invalid arguments for ${tool}: ${issues}`,
   /** The client_id is not known to this server. */
   unknown_client: () => "This client_id is not known here. Leave client_id out of enter_queue or join_room to start as a new participant.",
-  /** The call needs a client_id, and this session has none yet. */
-  no_identity: () => "Who are you? Call enter_queue or join_room first, or pass the client_id they returned.",
+  /** The call needs a client_id, and none was given (nor remembered by a 2025-era session). */
+  no_identity: () =>
+    "Who are you? Pass client_id: the one enter_queue or join_room returned to you (call one of them first if you have none). Pass it on every call.",
   /** The caller is not a member of the room (or has left it). */
   not_in_room: () => "Not in room",
   /** The other member of a private room of two has left (or went idle). */
@@ -31,6 +32,9 @@ export const chatErrors = {
   /** The caller already has the maximum number of waiting calls. */
   too_many_waits: (current: number) =>
     `You already have ${current} waiting calls, the most allowed at once. Let one finish or cancel it first.`,
+  /** A rate limit: it recovers by itself, after the seconds the message names. */
+  rate_limited: (what: string, perMinute: number, retryAfterSeconds: number) =>
+    `Too many ${what}: at most ${perMinute} a minute. Try again in ${retryAfterSeconds} s.`,
   /** Something went wrong on the server. */
   internal_error: () => "Something went wrong on the server; the error was logged.",
 } as const;
@@ -56,35 +60,40 @@ export const JsonRpcCode = {
 } as const;
 
 /** A JSON-RPC error that answers a request as a whole, with the HTTP status it goes with. */
-export interface ProtocolError {
+export interface RequestError {
   status: number;
   code: (typeof JsonRpcCode)[keyof typeof JsonRpcCode];
   message: string;
 }
 
-const protocolError = (status: number, code: ProtocolError["code"], message: string): ProtocolError => ({ status, code, message });
+const requestError = (status: number, code: RequestError["code"], message: string): RequestError => ({ status, code, message });
 const { ParseError, InvalidRequest, InvalidParams, InternalError, ServerError, SessionNotFound } = JsonRpcCode;
 
 /** The errors that answer a request before, or instead of, a tool. */
 export const protocolErrors = {
-  refused: (why: string) => protocolError(403, ServerError, why),
-  bodyNotJson: () => protocolError(400, ParseError, "Parse error: the body must be JSON-RPC in JSON"),
-  lineNotJson: () => protocolError(400, ParseError, "Parse error: each line must be one JSON-RPC message in JSON"),
-  lineTooLong: (most: number) => protocolError(413, InvalidRequest, `Request too large: a line may hold at most ${most} bytes`),
-  lineNotOneMessage: () =>
-    protocolError(
-      400,
-      InvalidRequest,
-      "Invalid Request: each line must be one JSON-RPC 2.0 request, notification or response (no batches)",
+  refused: (why: string) => requestError(403, ServerError, why),
+  tokenMissing: () =>
+    requestError(
+      401,
+      ServerError,
+      "Unauthorized: this server requires an access token; send it as the header Authorization: Bearer <token>",
     ),
-  busy: () => protocolError(503, ServerError, "Server busy: every session is answering a request; try again shortly"),
-  noSession: () => protocolError(400, ServerError, "Bad Request: no Mcp-Session-Id header; send initialize first"),
-  sessionNotFound: () => protocolError(404, SessionNotFound, "Session not found: initialize a new session"),
+  rateLimited: (what: string) =>
+    requestError(429, ServerError, `Too many ${what} from this address; try again after the Retry-After seconds`),
+  tokenInvalid: () => requestError(401, ServerError, "Unauthorized: the access token is not one this server accepts"),
+  bodyNotJson: () => requestError(400, ParseError, "Parse error: the body must be JSON-RPC in JSON"),
+  lineNotJson: () => requestError(400, ParseError, "Parse error: each line must be one JSON-RPC message in JSON"),
+  lineTooLong: (most: number) => requestError(413, InvalidRequest, `Request too large: a line may hold at most ${most} bytes`),
+  lineNotOneMessage: () =>
+    requestError(400, InvalidRequest, "Invalid Request: each line must be one JSON-RPC 2.0 request, notification or response (no batches)"),
+  busy: () => requestError(503, ServerError, "Server busy: every session is answering a request; try again shortly"),
+  noSession: () => requestError(400, ServerError, "Bad Request: no Mcp-Session-Id header; send initialize first"),
+  sessionNotFound: () => requestError(404, SessionNotFound, "Session not found: initialize a new session"),
   idInUse: (id: unknown) =>
-    protocolError(400, InvalidRequest, `Invalid Request: id ${JSON.stringify(id)} belongs to a request still in progress`),
-  internal: () => protocolError(500, InternalError, "Internal error: the server could not handle this request; it was logged"),
-  toolCallShape: () => protocolError(400, InvalidParams, 'tools/call needs params {"name": "<tool>", "arguments": {...}}'),
+    requestError(400, InvalidRequest, `Invalid Request: id ${JSON.stringify(id)} belongs to a request still in progress`),
+  internal: () => requestError(500, InternalError, "Internal error: the server could not handle this request; it was logged"),
+  toolCallShape: () => requestError(400, InvalidParams, 'tools/call needs params {"name": "<tool>", "arguments": {...}}'),
   argumentsNotObject: (tool: string) =>
-    protocolError(400, InvalidParams, `The arguments of ${tool} must be an object, such as {"room_id": "lobby"}`),
-  unknownTool: (tool: string, known: string) => protocolError(400, InvalidParams, `Unknown tool "${tool}". The tools are: ${known}.`),
+    requestError(400, InvalidParams, `The arguments of ${tool} must be an object, such as {"room_id": "lobby"}`),
+  unknownTool: (tool: string, known: string) => requestError(400, InvalidParams, `Unknown tool "${tool}". The tools are: ${known}.`),
 } as const;

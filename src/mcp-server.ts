@@ -1,19 +1,17 @@
 // The MCP face of the chat: lists the tools and runs calls through them. One per MCP session.
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
-  CallToolRequestSchema,
   type CallToolResult,
-  ListToolsRequestSchema,
-  McpError,
+  type jsonSchemaValidator as JsonSchemaValidator,
+  ProtocolError,
   type RequestId,
+  Server,
   type Tool,
-} from "@modelcontextprotocol/sdk/types.js";
-import type { jsonSchemaValidator as JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
+} from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { version } from "../package.json" with { type: "json" };
 import type { Chat } from "./chat/chat.ts";
 import { defaultIntervals } from "./config.ts";
-import { ChatError, chatError, type ProtocolError, protocolErrors } from "./errors.ts";
+import { ChatError, chatError, protocolErrors, type RequestError } from "./errors.ts";
 import { log } from "./log.ts";
 import { reportProgressWhileBlocked } from "./progress.ts";
 import { type ChatTool, errorOutput, type Session } from "./tools/tool.ts";
@@ -66,30 +64,37 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output") {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
- * tools/call as the SDK reads it, checked by us first: the SDK's own check would answer a malformed
- * call with an internal error whose message is a dump of zod issues. `arguments: null`, which some
- * clients send for a tool without arguments, counts as none.
+ * The SDK's Server, with tools/call's params checked by us first: the SDK's own check would answer
+ * a malformed call with a dump of zod issues. `arguments: null`, which some clients send for a
+ * tool without arguments, counts as none.
  */
-const CallToolRequest = CallToolRequestSchema.extend({
-  params: z.preprocess((params) => {
-    if (!isObject(params) || typeof params.name !== "string") {
-      throw mcpError(protocolErrors.toolCallShape());
-    }
-    if (params.arguments === null) return { ...params, arguments: undefined };
-    if (params.arguments !== undefined && !isObject(params.arguments)) {
-      throw mcpError(protocolErrors.argumentsNotObject(params.name));
-    }
-    return params;
-  }, CallToolRequestSchema.shape.params),
-});
+class ChatServer extends Server {
+  protected override _wrapHandler(method: string, handler: Parameters<Server["_wrapHandler"]>[1]): ReturnType<Server["_wrapHandler"]> {
+    const wrapped = super._wrapHandler(method, handler);
+    if (method !== "tools/call") return wrapped;
+    return (request, ctx) => wrapped({ ...request, params: toolCallParams(request.params) }, ctx);
+  }
+}
+
+function toolCallParams(params: unknown): Record<string, unknown> {
+  if (!isObject(params) || typeof params.name !== "string") throw protocolError(protocolErrors.toolCallShape());
+  if (params.arguments === null) return { ...params, arguments: undefined };
+  if (params.arguments !== undefined && !isObject(params.arguments)) throw protocolError(protocolErrors.argumentsNotObject(params.name));
+  return params;
+}
 
 export interface McpServerOptions {
-  /** May start with an identity (`--as NAME`); otherwise enter_queue or join_room gives it one. */
+  /**
+   * What a 2025-era session or a stdio process remembers between calls; it may start with an
+   * identity (`--as NAME`). None in the 2026 era, where every call stands alone and names its caller.
+   */
   session?: Session;
+  /** Under access control, the subject of the access token this server answers for. */
+  owner?: string;
+  /** The client address, where it counts (not loopback): new participants made from it are limited. */
+  address?: string;
   /** The transport's word that the connection carrying a request closed. */
   connectionClosed?: (requestId: RequestId) => AbortSignal | undefined;
-  /** Counts the tool calls that have not returned yet: what a stop lets finish. */
-  running?: { calls: number };
   /** How often a blocked call that asked for progress gets it. */
   progressEveryMs?: number;
 }
@@ -98,47 +103,45 @@ export interface McpServerOptions {
 export function createMcpServer(
   chat: Chat,
   tools: () => ChatTool[],
-  { session = {}, connectionClosed, running = { calls: 0 }, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
+  { session, owner, address, connectionClosed, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
 ): Server {
-  const server = new Server(
+  const server = new ChatServer(
     { name: "mcp-chat", title: "mcp-chat", version },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator },
   );
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListing(tools()) }));
-  server.setRequestHandler(CallToolRequest, async (request, extra): Promise<CallToolResult> => {
-    const tool = tools().find((t) => t.name === request.params.name);
+  server.setRequestHandler("tools/list", () => ({ tools: toolListing(tools()) }));
+  server.setRequestHandler("tools/call", async ({ params: call }, ctx): Promise<CallToolResult> => {
+    const tool = tools().find((t) => t.name === call.name);
     if (!tool) {
       const known = tools()
         .map((t) => t.name)
         .join(", ");
-      throw mcpError(protocolErrors.unknownTool(request.params.name, known));
+      throw protocolError(protocolErrors.unknownTool(call.name, known));
     }
-    const parsed = tool.input.safeParse(request.params.arguments ?? {}, { reportInput: true });
+    const parsed = tool.input.safeParse(call.arguments ?? {}, { reportInput: true });
     if (!parsed.success) {
       return errorResult(chatError("invalid_input", tool.name, describeIssues(parsed.error)));
     }
     // A closed connection ends a wait early with its ordinary time-out result, not as a
     // cancellation: a client that resumes the stream (Last-Event-ID) gets that result replayed.
-    const closed = connectionClosed?.(extra.requestId);
-    const signals = closed ? [extra.signal, closed] : [extra.signal];
-    const stopProgress = reportProgressWhileBlocked(extra, progressEveryMs);
-    running.calls++;
+    const closed = connectionClosed?.(ctx.mcpReq.id);
+    const signals = closed ? [ctx.mcpReq.signal, closed] : [ctx.mcpReq.signal];
+    const stopProgress = reportProgressWhileBlocked(ctx, progressEveryMs);
     try {
-      return result(await tool.run(parsed.data, { chat, session, signals }));
+      return result(await tool.run(parsed.data, { chat, session, signals, owner, address }));
     } catch (error) {
       if (error instanceof ChatError) return errorResult(error);
       log(`${tool.name} failed:`, error);
       return errorResult(chatError("internal_error"));
     } finally {
       stopProgress();
-      running.calls--;
     }
   });
   return server;
 }
 
 /** A protocol error the SDK sends as the JSON-RPC error of the request. */
-const mcpError = ({ code, message }: ProtocolError) => new McpError(code, message);
+const protocolError = ({ code, message }: RequestError) => new ProtocolError(code, message);
 
 function describeIssues(error: z.ZodError): string {
   return error.issues

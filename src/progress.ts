@@ -1,21 +1,20 @@
 // Progress while a tool call blocks: clients that reset their time-out on progress
 // (the SDK's resetTimeoutOnProgress) can then wait longer than their request time-out.
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { ServerContext } from "@modelcontextprotocol/server";
 
 const noProgress = () => {};
 
 /** Sends progress every `everyMs` if the request asked for it; returns how to stop. */
-export function reportProgressWhileBlocked(extra: RequestHandlerExtra<ServerRequest, ServerNotification>, everyMs: number): () => void {
-  const progressToken = extra._meta?.progressToken;
+export function reportProgressWhileBlocked({ mcpReq }: ServerContext, everyMs: number): () => void {
+  const progressToken = mcpReq._meta?.progressToken;
   if (progressToken === undefined) return noProgress;
   let ticks = 0;
   const timer = setInterval(() => {
     // Progress must grow with every notification: seconds waited does (counted in ticks, so no
     // rounding error creeps into what the client reads).
     const seconds = (++ticks * everyMs) / 1000;
-    extra
-      .sendNotification({
+    mcpReq
+      .notify({
         method: "notifications/progress",
         params: { progressToken, progress: seconds, message: `Still waiting after ${seconds} s` },
       })

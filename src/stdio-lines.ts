@@ -1,9 +1,9 @@
-// What a stdio client writes, cut into lines and checked before the SDK's transport reads them:
-// the SDK drops a line that is not JSON-RPC without a word (so its client waits for ever), and
-// closes the whole transport on a line over 10 MiB. Here each such line gets a JSON-RPC error.
-import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+// What a stdio client writes, cut into lines and checked before the server reads them: a line
+// that is not one JSON-RPC message, or is over the size limit, gets a JSON-RPC error rather than
+// silence (its client would wait for ever).
+import { type JSONRPCMessage, parseJSONRPCMessage } from "@modelcontextprotocol/server";
 import { MAX_REQUEST_BYTES } from "./config.ts";
-import { type ProtocolError, protocolErrors } from "./errors.ts";
+import { protocolErrors, type RequestError } from "./errors.ts";
 
 const NEWLINE = 0x0a;
 
@@ -14,8 +14,8 @@ export class RequestLines {
   private readonly decoder = new TextDecoder();
 
   constructor(
-    /** A line that is one JSON-RPC message, newline included: for the SDK's transport. */
-    private readonly pass: (line: Uint8Array) => void,
+    /** A line that is one JSON-RPC message. */
+    private readonly pass: (message: JSONRPCMessage) => void,
     /** The JSON-RPC error, one line, that answers a line that is not one. */
     private readonly refuse: (reply: string) => void,
   ) {}
@@ -56,12 +56,17 @@ export class RequestLines {
     } catch {
       return this.refuse(errorLine(null, protocolErrors.lineNotJson()));
     }
-    if (JSONRPCMessageSchema.safeParse(message).success) return this.pass(line);
-    const id = (message as { id?: unknown } | null)?.id;
-    this.refuse(errorLine(typeof id === "string" || typeof id === "number" ? id : null, protocolErrors.lineNotOneMessage()));
+    let valid: JSONRPCMessage;
+    try {
+      valid = parseJSONRPCMessage(message);
+    } catch {
+      const id = (message as { id?: unknown } | null)?.id;
+      return this.refuse(errorLine(typeof id === "string" || typeof id === "number" ? id : null, protocolErrors.lineNotOneMessage()));
+    }
+    this.pass(valid);
   }
 }
 
-function errorLine(id: string | number | null, { code, message }: ProtocolError): string {
+function errorLine(id: string | number | null, { code, message }: RequestError): string {
   return `${JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } })}\n`;
 }

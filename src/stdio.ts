@@ -1,98 +1,98 @@
-// One MCP client over stdin/stdout: the way desktop clients start a local server.
-import type { Readable, Writable } from "node:stream";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// One MCP client over stdin/stdout: the way desktop clients start a local server. The SDK's
+// serveStdio serves both protocol eras (a 2025 `initialize` or 2026 requests that carry their
+// version); the transport under it is ours, on Bun's own stdin and stdout.
+import { type JSONRPCMessage, type Server, serializeMessage, type Transport } from "@modelcontextprotocol/server";
+import { serveStdio as serveBothEras } from "@modelcontextprotocol/server/stdio";
 import { RequestLines } from "./stdio-lines.ts";
 
 export interface StdioService {
   /** Resolves when stdin ends: the client is gone. */
   closed: Promise<void>;
+  /** Requests read and not answered yet. */
+  readonly unanswered: number;
   /** Resolves once what was sent so far has been written to stdout. */
   flush(): Promise<void>;
 }
 
 /**
- * Serves until stdin ends (the SDK's transport alone would keep a server running after its client died).
- * The SDK's transport runs on Bun's own stdin and stdout rather than process.stdin and
- * process.stdout: their first use loads Bun's JavaScript for node streams, a cost at every start
- * (the compiled binary carries no bytecode for it; PERFORMANCE.md, "Cold start and binary size").
+ * Serves until stdin ends; the requests read by then are still answered (a client may pipe its
+ * calls in and close stdin). `newServer` makes the instance the connection is served by.
  */
-export async function serveStdio(server: Server): Promise<StdioService> {
-  const stdout = Bun.stdout.writer();
-  // Written, or buffered in order: the transport need not wait for "drain". A write to a client
-  // that closed its end fails unheard: that client is gone, and the end of stdin stops the server.
-  const write = (text: string) => {
-    try {
-      stdout.write(text);
-      void Promise.resolve(stdout.flush()).catch(() => {});
-    } catch {}
-    return true;
-  };
-  const stdin = new StdinReader(write);
-  const transport = new StdioServerTransport(stdin as unknown as Readable, { write } as unknown as Writable);
-  const closed = new Promise<void>((resolve) => {
-    stdin.onEnd = resolve;
-    transport.onclose = resolve;
-  });
-  await server.connect(transport);
-  return { closed, flush: async () => void (await stdout.flush()) };
+export function serveStdio(newServer: () => Server): StdioService {
+  const transport = new BunStdioTransport();
+  serveBothEras(newServer, { transport, legacy: "serve" });
+  return transport;
 }
 
-type Listener = (value: Buffer | Error) => void;
-
 /**
- * The little of a node Readable that StdioServerTransport uses: data and error events, and pause.
- * It hands on whole lines that are JSON-RPC messages, and answers any other line itself.
+ * Newline-delimited JSON-RPC on Bun.stdin and Bun.stdout rather than process.stdin and
+ * process.stdout: their first use loads Bun's JavaScript for node streams, a cost at every start
+ * (the compiled binary carries no bytecode for it; PERFORMANCE.md, "Cold start and binary size").
+ * Unlike the SDK's stdio transport, it ends when stdin ends, and answers a line that is not
+ * JSON-RPC (RequestLines).
  */
-class StdinReader {
-  /** Called once stdin has ended or failed. */
-  onEnd = () => {};
-  private readonly listeners = { data: new Set<Listener>(), error: new Set<Listener>() };
+class BunStdioTransport implements Transport, StdioService {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  readonly closed: Promise<void>;
+  unanswered = 0;
+  private ended!: () => void;
+  private readonly stdout = Bun.stdout.writer();
   private readonly reader = Bun.stdin.stream().getReader();
-  private readonly lines: RequestLines;
-  private reading = false;
 
-  constructor(reply: (line: string) => void) {
-    this.lines = new RequestLines((line) => {
-      const chunk = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
-      for (const listener of this.listeners.data) listener(chunk);
-    }, reply);
+  constructor() {
+    this.closed = new Promise((resolve) => {
+      this.ended = resolve;
+    });
   }
 
-  on(event: "data" | "error", listener: Listener): this {
-    this.listeners[event].add(listener);
-    // Like a node stream, it starts reading once someone listens for data.
-    if (event === "data" && !this.reading) {
-      this.reading = true;
-      void this.read();
-    }
-    return this;
-  }
-
-  off(event: "data" | "error", listener: Listener): this {
-    this.listeners[event].delete(listener);
-    return this;
-  }
-
-  listenerCount(event: "data" | "error"): number {
-    return this.listeners[event].size;
-  }
-
-  /** Called when the transport closes: nothing more is read. */
-  pause(): void {
-    void this.reader.cancel();
-  }
-
-  private async read(): Promise<void> {
-    try {
-      for (;;) {
-        const { value, done } = await this.reader.read();
-        if (done) break;
-        this.lines.push(value);
+  async start(): Promise<void> {
+    const lines = new RequestLines(
+      (message) => {
+        if ("method" in message && "id" in message) this.unanswered++;
+        this.onmessage?.(message);
+      },
+      (reply) => this.write(reply),
+    );
+    void (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await this.reader.read();
+          if (done) break;
+          lines.push(value);
+        }
+      } catch (error) {
+        this.onerror?.(error as Error);
       }
-    } catch (error) {
-      for (const listener of this.listeners.error) listener(error as Error);
-    }
-    this.onEnd();
+      this.ended();
+    })();
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (!("method" in message) && "id" in message) this.unanswered--;
+    this.write(serializeMessage(message));
+  }
+
+  async close(): Promise<void> {
+    void this.reader.cancel().catch(() => {});
+    this.onclose?.();
+    this.onclose = undefined;
+    this.ended();
+  }
+
+  async flush(): Promise<void> {
+    await this.stdout.flush();
+  }
+
+  /**
+   * Written, or buffered in order: nothing waits for "drain". A write to a client that closed its
+   * end fails unheard: that client is gone, and the end of stdin stops the server.
+   */
+  private write(text: string): void {
+    try {
+      this.stdout.write(text);
+      void Promise.resolve(this.stdout.flush()).catch(() => {});
+    } catch {}
   }
 }

@@ -2,7 +2,7 @@
 
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -89,6 +89,11 @@ describe("mcp-chat", () => {
     });
     const reader = child.stdout.getReader();
     await reader.read(); // the "listening on" line
+    // Private: the folder 0700, the file and its WAL 0600, whatever the umask.
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect(mode(join(dataHome, "mcp-chat"))).toBe(0o700);
+    expect(mode(join(dataHome, "mcp-chat", "chat.db"))).toBe(0o600);
+    expect(mode(join(dataHome, "mcp-chat", "chat.db-wal"))).toBe(0o600);
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
     const db = new Database(join(dataHome, "mcp-chat", "chat.db"), { readonly: true });

@@ -1,13 +1,15 @@
-// Test helpers: start the compiled binary the way users do, and talk to it with the SDK's Client.
+// Test helpers: start the compiled binary the way users do, and talk to it with the SDK's clients.
 import { setDefaultTimeout } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { Client as V2Client, StreamableHTTPClientTransport as V2HttpTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport as V2StdioTransport } from "@modelcontextprotocol/client/stdio";
+import { Client as V1Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Subprocess } from "bun";
-import { pairUp as pairUpWith } from "./tool-calls.ts";
+import { type Client, pairUp as pairUpWith } from "./tool-calls.ts";
 
 export const BINARY = resolve(import.meta.dir, "..", "dist", "mcp-chat");
 
@@ -100,34 +102,79 @@ export async function startHttp(dbPath: string, extraArgs: string[] = []): Promi
   return server;
 }
 
-/** A connected SDK client over Streamable HTTP. */
-export async function httpClient(server: RunningServer | URL, name = "test"): Promise<Client> {
+/**
+ * The clients users have: the SDK's v1 client (`@modelcontextprotocol/sdk` 1.32.2, 2025 era only),
+ * and its v2 client by default (the 2025 handshake), in automatic version negotiation, and pinned
+ * to 2026-07-28. `era` is where each lands against mcp-chat.
+ */
+export const CLIENT_KINDS = {
+  "v1 client": { era: "2025" },
+  "v2 client, default": { era: "2025" },
+  "v2 client, automatic negotiation": { era: "2026" },
+  "v2 client, pinned to 2026-07-28": { era: "2026" },
+} as const;
+export type ClientKind = keyof typeof CLIENT_KINDS;
+
+function newV2Client(kind: ClientKind, name: string): V2Client {
+  const mode =
+    kind === "v2 client, automatic negotiation" ? "auto" : kind === "v2 client, pinned to 2026-07-28" ? { pin: "2026-07-28" } : undefined;
+  return new V2Client({ name, version: "1.0.0" }, mode ? { versionNegotiation: { mode } } : {});
+}
+
+/** A connected SDK client over Streamable HTTP (the v1 client unless told), sending `headers` on every request. */
+export async function httpClient(
+  server: RunningServer | URL,
+  name = "test",
+  kind: ClientKind = "v1 client",
+  headers: Record<string, string> = {},
+): Promise<Client> {
   const url = server instanceof URL ? server : server.url;
-  const client = new Client({ name, version: "1.0.0" });
-  const transport = new StreamableHTTPClientTransport(url);
-  await client.connect(transport);
+  const requestInit = { headers };
+  let client: Client;
+  let endSession: () => Promise<void>;
+  if (kind === "v1 client") {
+    const transport = new StreamableHTTPClientTransport(url, { requestInit });
+    client = new V1Client({ name, version: "1.0.0" });
+    await client.connect(transport);
+    endSession = () => transport.terminateSession();
+  } else {
+    const transport = new V2HttpTransport(url, { requestInit });
+    client = newV2Client(kind, name);
+    await client.connect(transport);
+    endSession = () => transport.terminateSession();
+  }
   // The SDK checks results against outputSchema only for tools it has listed.
   await client.listTools();
   cleanups.push(async () => {
-    await transport.terminateSession().catch(() => {});
+    await endSession().catch(() => {});
     await client.close();
   });
   return client;
 }
 
-/** A connected SDK client that starts its own `mcp-chat --stdio` on the given database. */
-export async function stdioClient(dbPath: string, extraArgs: string[] = [], name = "test"): Promise<Client> {
-  const client = new Client({ name, version: "1.0.0" });
-  const transport = new StdioClientTransport({
-    command: BINARY,
-    args: ["--stdio", "--db", dbPath, ...extraArgs],
-    stderr: "pipe",
-  });
-  await client.connect(transport);
+/** A connected SDK client that starts its own `mcp-chat --stdio` on the given database (the v1 client unless told). */
+export async function stdioClient(
+  dbPath: string,
+  extraArgs: string[] = [],
+  name = "test",
+  kind: ClientKind = "v1 client",
+): Promise<Client> {
+  const server = { command: BINARY, args: ["--stdio", "--db", dbPath, ...extraArgs], stderr: "pipe" as const };
+  let client: Client;
+  if (kind === "v1 client") {
+    client = new V1Client({ name, version: "1.0.0" });
+    await client.connect(new StdioClientTransport(server));
+  } else {
+    client = newV2Client(kind, name);
+    await client.connect(new V2StdioTransport(server));
+  }
   await client.listTools();
   cleanups.push(() => client.close());
   return client;
 }
+
+/** The protocol revision a v2 client settled on with the server (the v1 client does not say; it speaks only 2025 revisions). */
+export const protocolVersionOf = (client: Client) => (client instanceof V2Client ? client.getNegotiatedProtocolVersion() : undefined);
 
 export { call, elapsed, ok, type ToolReply } from "./tool-calls.ts";
 

@@ -110,6 +110,31 @@ describe("crash and restart", () => {
     });
   });
 
+  test("kill -9 and a restart on the same port: 2025-era clients go on in their sessions, as the same participants", async () => {
+    const db = tempDb();
+    const first = await startHttp(db);
+    const v1 = await httpClient(first, "one", "v1 client");
+    const v2 = await httpClient(first, "two", "v2 client, default");
+    await ok(v1, "join_room", { room_id: "restart", display_name: "One" });
+    await ok(v2, "join_room", { room_id: "restart", display_name: "Two" });
+    const ended = await rawSession(first);
+    expect((await fetch(first.url, { method: "DELETE", headers: ended.headers() })).status).toBe(200);
+    await first.kill9();
+
+    const second = await startHttp(db, ["--port", first.url.port]);
+    // No new client, no initialize, no client_id: the sessions and who they speak for are back.
+    expect(await ok(v1, "send_message", { room_id: "restart", message: "still me" })).toMatchObject({ success: true });
+    expect(await ok(v2, "wait_for_message", { room_id: "restart", timeout: 5 })).toMatchObject({ message: "still me", sender: "One" });
+    expect(await ok(v2, "whoami")).toMatchObject({ sender: "Two" });
+    // A session its client ended stays ended.
+    const gone = await fetch(second.url, {
+      method: "POST",
+      headers: { ...ended.headers(), "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(gone.status).toBe(404);
+  });
+
   test("SIGTERM stops the server with exit code 0", async () => {
     const server = await startHttp(tempDb());
     expect(await server.stop()).toBe(0);

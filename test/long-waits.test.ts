@@ -72,9 +72,11 @@ describe("resumable streams", () => {
     expect(replay.status).toBe(200);
     const event = (await replay.text()).split("\n").find((line) => line.includes('"result"'))!;
     expect(JSON.parse(event.slice(6))).toMatchObject({ id, result: { structuredContent: { message: "survive the crash" } } });
-    // An event id nobody issued replays nothing, and nor does this one under another session id.
+    // An event id nobody issued replays nothing (the session is back, so it is refused as in a live
+    // one), and nor does this one under another session id.
     const bogus = await fetch(second.url, { headers: { ...raw.headers(), "last-event-id": "00000000-0000-0000-0000-000000000000.x/1" } });
-    expect(bogus.status).toBe(404);
+    expect(bogus.status).toBe(400);
+    expect(await bogus.text()).not.toContain("survive the crash");
     const madeUp = await fetch(second.url, { headers: { ...raw.headers(), "mcp-session-id": "made-up", "last-event-id": firstEventId } });
     expect(madeUp.status).toBe(404);
     expect(await madeUp.text()).not.toContain("survive the crash");
@@ -125,12 +127,13 @@ describe("cancellation at scale", () => {
     // The heap grows to a working size first; a leak shows as growth that goes on after that.
     await hangUps(1_000);
     const settled = rss();
-    await hangUps(1_000);
+    // Two rounds after it, and their mean: one round's RSS swings by several MiB either way.
+    await hangUps(2_000);
     for (let i = 0; i < 50 && (await waiting()) > 0; i++) await Bun.sleep(20);
     expect(await waiting()).toBe(0);
     expect((await raw.call("whoami", {})).waiting_calls).toBe(0);
     // A waiter costs about 15 KiB: a leak of even half of that would add 7 MiB over 1,000.
-    expect(rss() - settled).toBeLessThan(7 * 1024 * 1024);
+    expect((rss() - settled) / 2).toBeLessThan(7 * 1024 * 1024);
   });
 });
 

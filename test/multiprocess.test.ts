@@ -1,8 +1,8 @@
 // Several processes on one SQLite file, as on a desktop where every MCP client starts its own
 // `mcp-chat --stdio`: they match, talk and wake each other.
 import { afterAll, describe, expect, test } from "bun:test";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { cleanUp, elapsed, httpClient, ok, startHttp, stdioClient, tempDb } from "./helpers.ts";
+import type { Client } from "./tool-calls.ts";
 
 afterAll(cleanUp);
 

@@ -2,13 +2,15 @@
 /** A server reached over HTTP: the binary (RunningServer) or the HTTP layer in process. */
 type Reachable = { url: URL };
 
-/** A raw Streamable HTTP session, the way curl or a hand-written client sees the server. */
-export async function rawSession(server: Reachable) {
+/**
+ * A raw Streamable HTTP session of the 2025 era, the way curl or a hand-written client sees the
+ * server. Revisions before 2025-11-25 have no priming event, nor resumable streams.
+ */
+export async function rawSession(server: Reachable, protocolVersion = "2025-11-25") {
   const base = {
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
-    // Without it the server assumes an older protocol, which has no resumable streams.
-    "mcp-protocol-version": "2025-11-25",
+    "mcp-protocol-version": protocolVersion,
   };
   let sessionId = "";
   const post = (body: object, signal?: AbortSignal) =>
@@ -21,7 +23,7 @@ export async function rawSession(server: Reachable) {
   const init = await post({
     id: 0,
     method: "initialize",
-    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
   });
   sessionId = init.headers.get("mcp-session-id")!;
   await init.text();
@@ -30,7 +32,7 @@ export async function rawSession(server: Reachable) {
   return {
     post,
     sessionId: () => sessionId,
-    headers: () => ({ accept: "text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" }),
+    headers: () => ({ accept: "text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": protocolVersion }),
     nextId: () => nextId++,
     /**
      * Starts a tool call and reads its stream up to the priming event, so the call is surely
@@ -47,6 +49,29 @@ export async function rawSession(server: Reachable) {
       return resultOf(text);
     },
   };
+}
+
+/** A request of the 2026-07-28 era: no session, its version in `_meta` and in the headers. */
+export function rawModern(server: Reachable, method: string, params: Record<string, unknown> = {}, init: RequestInit = {}) {
+  const _meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  const name: Record<string, string> = typeof params.name === "string" ? { "mcp-name": params.name } : {};
+  return fetch(server.url, {
+    method: "POST",
+    ...init,
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": method,
+      ...name,
+      ...(init.headers as Record<string, string>),
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta } }),
+  });
 }
 
 /** The server's own figures: open sessions and waiting calls. */

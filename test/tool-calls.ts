@@ -1,7 +1,10 @@
 // Calling tools as a user's client does, and checking the contract's framing: shared by the
 // in-process tests and the binary's. Nothing here needs the binary.
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { type RequestOptions, Client as V2Client } from "@modelcontextprotocol/client";
+import type { Client as V1Client } from "@modelcontextprotocol/sdk/client/index.js";
+
+/** The SDK's clients of both lines: v2 (`@modelcontextprotocol/client`) and v1 (`@modelcontextprotocol/sdk`). */
+export type Client = V1Client | V2Client;
 
 export interface ToolReply {
   isError: boolean;
@@ -11,7 +14,9 @@ export interface ToolReply {
 
 /** Calls a tool and checks the contract's framing: one text item with the same JSON as structuredContent. */
 export async function call(client: Client, name: string, args: Record<string, unknown> = {}, options?: RequestOptions): Promise<ToolReply> {
-  const result = await client.callTool({ name, arguments: args }, undefined, options);
+  const params = { name, arguments: args };
+  // v2 dropped v1's result-schema argument.
+  const result = client instanceof V2Client ? await client.callTool(params, options) : await client.callTool(params, undefined, options);
   const content = result.content as { type: string; text: string }[];
   if (content.length !== 1 || content[0]!.type !== "text") throw new Error(`expected one text item: ${JSON.stringify(content)}`);
   const fromText = JSON.parse(content[0]!.text);

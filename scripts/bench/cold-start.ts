@@ -1,9 +1,12 @@
-// Figure 5: cold start, from spawning the process to the first successful initialize reply.
-// Over HTTP on a new database file (migrations run), over HTTP on an existing file, and over stdio
-// (what a desktop client that starts `mcp-chat --stdio` waits for). Median of several starts each.
+// Figure 5: cold start, from spawning the process to the first successful reply to a client's
+// opening: initialize (2025 era) or server/discover (2026). Over HTTP on a new database file
+// (migrations run), over HTTP on an existing file, and over stdio (what a desktop client that
+// starts `mcp-chat --stdio` waits for), in both eras. Median of several starts each.
 import { join } from "node:path";
 import {
+  type Era,
   log,
+  MODERN_PROTOCOL_VERSION,
   median,
   numberFlag,
   PROTOCOL_VERSION,
@@ -19,35 +22,57 @@ import {
 
 const STARTS = numberFlag("starts", quick ? 3 : 10);
 
-const initialize = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "bench", version: "1" } },
-});
+/** A client's first request in each era, and what its reply must hold. */
+const opening = {
+  "2025": {
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "bench", version: "1" } },
+    }),
+    headers: {},
+    says: '"protocolVersion"',
+  },
+  "2026": {
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "server/discover",
+      params: {
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": MODERN_PROTOCOL_VERSION,
+          "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" },
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      },
+    }),
+    headers: { "MCP-Protocol-Version": MODERN_PROTOCOL_VERSION, "Mcp-Method": "server/discover" },
+    says: '"supportedVersions"',
+  },
+} as const;
 
-/** Spawn to the initialize reply read in full (the clock stops there; the server is stopped after). */
-async function httpStart(db: string): Promise<number> {
+/** Spawn to the opening's reply read in full (the clock stops there; the server is stopped after). */
+async function httpStart(db: string, era: Era = "2025"): Promise<number> {
   const started = performance.now();
   const server = await startServer(db);
   const response = await fetch(server.url, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
-    body: initialize,
+    headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream", ...opening[era].headers },
+    body: opening[era].body,
     signal: AbortSignal.timeout(10_000),
   });
-  const reply = parseReply(await response.text());
+  const text = await response.text();
   const elapsed = performance.now() - started;
-  if (!(reply.result as { protocolVersion?: string } | undefined)?.protocolVersion)
-    throw new Error(`initialize failed: ${JSON.stringify(reply)}`);
+  if (!text.includes(opening[era].says)) throw new Error(`${era} opening failed: ${JSON.stringify(parseReply(text))}`);
   await server.stop();
   return elapsed;
 }
 
-async function stdioStart(db: string): Promise<number> {
+async function stdioStart(db: string, era: Era = "2025"): Promise<number> {
   const started = performance.now();
   const child = Bun.spawn([...serverCommand(), "--stdio", "--db", db], { stdin: "pipe", stdout: "pipe", stderr: "ignore" });
-  child.stdin.write(`${initialize}\n`);
+  child.stdin.write(`${opening[era].body}\n`);
   child.stdin.flush();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
@@ -63,7 +88,7 @@ async function stdioStart(db: string): Promise<number> {
     "stdio initialize",
   );
   const elapsed = performance.now() - started;
-  if (!out.includes('"protocolVersion"')) throw new Error(`stdio initialize failed: ${out}`);
+  if (!out.includes(opening[era].says)) throw new Error(`stdio ${era} opening failed: ${out}`);
   child.stdin.end();
   child.kill("SIGTERM");
   await child.exited;
@@ -76,10 +101,14 @@ await runBench("cold-start", 120_000, async () => {
   const fresh: number[] = [];
   const existing: number[] = [];
   const stdio: number[] = [];
+  const modernHttp: number[] = [];
+  const modernStdio: number[] = [];
   for (let i = 0; i < STARTS; i++) {
     fresh.push(await httpStart(join(dir, `fresh-${i}.db`)));
     existing.push(await httpStart(join(dir, "warm.db")));
     stdio.push(await stdioStart(join(dir, "warm.db")));
+    modernHttp.push(await httpStart(join(dir, "warm.db"), "2026"));
+    modernStdio.push(await stdioStart(join(dir, "warm.db"), "2026"));
   }
   const result = {
     starts: STARTS,
@@ -87,9 +116,12 @@ await runBench("cold-start", 120_000, async () => {
     http_existing_db_ms: round(median(existing), 1),
     stdio_existing_db_ms: round(median(stdio), 1),
     http_new_db_max_ms: round(Math.max(...fresh), 1),
+    era2026_http_existing_db_ms: round(median(modernHttp), 1),
+    era2026_stdio_existing_db_ms: round(median(modernStdio), 1),
   };
   log(
-    `median of ${STARTS}: new db ${result.http_new_db_ms} ms, existing db ${result.http_existing_db_ms} ms, stdio ${result.stdio_existing_db_ms} ms`,
+    `median of ${STARTS}: new db ${result.http_new_db_ms} ms, existing db ${result.http_existing_db_ms} ms, stdio ${result.stdio_existing_db_ms} ms; ` +
+      `2026 era: HTTP ${result.era2026_http_existing_db_ms} ms, stdio ${result.era2026_stdio_existing_db_ms} ms`,
   );
   return result;
 });

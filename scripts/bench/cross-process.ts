@@ -19,6 +19,7 @@ import {
   serverCommand,
   sleep,
   tempDir,
+  unlimited,
   within,
 } from "./lib.ts";
 
@@ -37,7 +38,7 @@ async function startAgent(db: string, name: string, extraArgs: string[] = []): P
   const [command, ...args] = serverCommand();
   const transport = new StdioClientTransport({
     command: command!,
-    args: [...args, "--stdio", "--db", db, ...extraArgs],
+    args: [...args, "--stdio", "--db", db, ...unlimited(serverCommand()), ...extraArgs],
     stderr: "ignore",
   });
   const client = new Client({ name: `bench-${name}`, version: "1" });

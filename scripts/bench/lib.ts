@@ -10,6 +10,9 @@ export const ROOT = resolve(import.meta.dir, "..", "..");
 /** The binary under test: ./scripts/bench/run benchmarks a copy, so a rebuild meanwhile cannot change it. */
 export const BINARY = process.env.BENCH_BINARY || join(ROOT, "dist", "mcp-chat");
 export const PROTOCOL_VERSION = "2025-11-25";
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
+/** The protocol eras a server is measured in: a 2025 session, or 2026 requests that stand alone. */
+export type Era = "2025" | "2026";
 
 // ---------------------------------------------------------------- arguments
 
@@ -147,9 +150,19 @@ export function serverCommand(): string[] {
   return [BINARY];
 }
 
+/**
+ * A benchmark is no honest agent: it sends thousands of messages a minute from one participant.
+ * Binaries with rate limits get them lifted (older ones, measured for comparison, have none).
+ */
+export function unlimited(command: string[]): string[] {
+  const help = Bun.spawnSync([...command, "--help"]).stdout.toString();
+  return help.includes("--rate-sends") ? ["--rate-sends", "1000000000", "--rate-joins", "1000000000", "--rate-queue", "1000000000"] : [];
+}
+
 /** The server over HTTP on a free port. */
 export function startServer(db: string, extraArgs: string[] = []): Promise<Served> {
-  return startListening([...serverCommand(), "--port", "0", "--db", db, ...extraArgs], {}, ROOT);
+  const command = serverCommand();
+  return startListening([...command, "--port", "0", "--db", db, ...unlimited(command), ...extraArgs], {}, ROOT);
 }
 
 /** A floor server from this folder, run from source: bare-server.ts or sdk-floor-server.ts. */
@@ -206,24 +219,50 @@ export type Json = Record<string, unknown>;
 export class McpError extends Error {}
 
 /**
- * One Streamable HTTP session spoken with plain fetch: the lightest load generator that still
- * goes through the whole server (session lookup, JSON-RPC, zod, the tool, SSE framing).
+ * One client spoken with plain fetch: the lightest load generator that still goes through the
+ * whole server (JSON-RPC, zod, the tool, SSE framing). In the 2025 era a Streamable HTTP session
+ * (initialize, then Mcp-Session-Id); in the 2026 era requests that stand alone, each with its
+ * version in `_meta` and the headers, and the client_id that enter_queue or join_room returned.
  */
 export class McpSession {
   sessionId = "";
+  /** 2026 era: the caller's client_id, passed on every call. */
+  clientId: string | undefined;
   private nextId = 1;
-  private headers: Record<string, string> = {
-    "Content-Type": "application/json",
-    Accept: "application/json, text/event-stream",
-    "MCP-Protocol-Version": PROTOCOL_VERSION,
+  private headers: Record<string, string>;
+  private readonly meta = {
+    "io.modelcontextprotocol/protocolVersion": MODERN_PROTOCOL_VERSION,
+    "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
   };
 
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly era: Era = "2025",
+  ) {
+    this.headers = {
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+      "MCP-Protocol-Version": era === "2026" ? MODERN_PROTOCOL_VERSION : PROTOCOL_VERSION,
+    };
+  }
 
-  static async open(url: string): Promise<McpSession> {
-    const session = new McpSession(url);
-    await session.initialize();
+  /** Connected as a client of the era connects: initialize, or server/discover. */
+  static async open(url: string, era: Era = "2025"): Promise<McpSession> {
+    const session = new McpSession(url, era);
+    if (era === "2026") await session.discover();
+    else await session.initialize();
     return session;
+  }
+
+  async discover(): Promise<Json> {
+    const response = await fetch(this.url, {
+      method: "POST",
+      headers: { ...this.headers, "Mcp-Method": "server/discover" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: this.nextId++, method: "server/discover", params: { _meta: this.meta } }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return parseReply(await response.text());
   }
 
   async initialize(): Promise<Json> {
@@ -255,20 +294,25 @@ export class McpSession {
 
   /** Calls a tool; resolves with its structuredContent, rejects on an error result. */
   async call(name: string, args: Json, timeoutMs = 30_000): Promise<Json> {
+    const modern = this.era === "2026";
+    const withCaller = modern && this.clientId !== undefined && args.client_id === undefined ? { ...args, client_id: this.clientId } : args;
+    const meta = modern ? `,"_meta":${JSON.stringify(this.meta)}` : "";
     const response = await fetch(this.url, {
       method: "POST",
-      headers: this.headers,
-      body: `{"jsonrpc":"2.0","id":${this.nextId++},"method":"tools/call","params":{"name":"${name}","arguments":${JSON.stringify(args)}}}`,
+      headers: modern ? { ...this.headers, "Mcp-Method": "tools/call", "Mcp-Name": name } : this.headers,
+      body: `{"jsonrpc":"2.0","id":${this.nextId++},"method":"tools/call","params":{"name":"${name}","arguments":${JSON.stringify(withCaller)}${meta}}}`,
       signal: AbortSignal.timeout(timeoutMs),
     });
     const reply = parseReply(await response.text());
     const result = reply.result as { structuredContent?: Json; isError?: boolean } | undefined;
     if (!result?.structuredContent) throw new McpError(`${name}: ${JSON.stringify(reply).slice(0, 300)}`);
     if (result.isError) throw new McpError(`${name}: ${JSON.stringify(result.structuredContent)}`);
+    if (typeof result.structuredContent.client_id === "string") this.clientId = result.structuredContent.client_id;
     return result.structuredContent;
   }
 
   async close(): Promise<void> {
+    if (this.era === "2026") return;
     try {
       const response = await fetch(this.url, { method: "DELETE", headers: this.headers, signal: AbortSignal.timeout(5_000) });
       await response.arrayBuffer();
@@ -293,8 +337,12 @@ export function parseReply(text: string): Json {
 }
 
 /** Two sessions paired by the queue into a private room, as two strangers would be. */
-export async function openPair(url: string, names = ["Alice", "Bob"]): Promise<{ a: McpSession; b: McpSession; room: string }> {
-  const [a, b] = await Promise.all([McpSession.open(url), McpSession.open(url)]);
+export async function openPair(
+  url: string,
+  names = ["Alice", "Bob"],
+  era: Era = "2025",
+): Promise<{ a: McpSession; b: McpSession; room: string }> {
+  const [a, b] = await Promise.all([McpSession.open(url, era), McpSession.open(url, era)]);
   const first = a.call("enter_queue", { display_name: names[0], timeout: 10 }, 15_000);
   await sleep(5); // let the first caller be the one in line
   let second = await b.call("enter_queue", { display_name: names[1], timeout: 10 }, 15_000);

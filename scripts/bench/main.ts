@@ -23,7 +23,7 @@ const BENCHES: Bench[] = [
   { name: "throughput", limitSeconds: 200 },
   { name: "cross-process", limitSeconds: 170 },
   { name: "storage", limitSeconds: 310, args: passOn("rows") },
-  { name: "waiters", limitSeconds: 300, args: passOn("waiters") },
+  { name: "waiters", limitSeconds: 420, args: passOn("waiters") },
   { name: "layers", limitSeconds: 140 },
 ];
 
@@ -98,6 +98,10 @@ function rows(results: Record<string, Result>): Row[] {
       p50,
     );
     add("1", "wake-up p99, HTTP", fmt(p99, "ms", 3), "< 5 ms", below(p99, 5), p99);
+    const modernP50 = num(w, "era2026_p50_ms");
+    const modernP99 = num(w, "era2026_p99_ms");
+    add("1", "2026 era: wake-up p50, HTTP", fmt(modernP50, "ms", 3), "< 1 ms", below(modernP50, 1), modernP50);
+    add("1", "2026 era: wake-up p99, HTTP", fmt(modernP99, "ms", 3), "< 5 ms", below(modernP99, 5), modernP99);
     add("1", "bare Bun.serve long-poll p50 / p99", `${fmt(num(w, "bare_p50_ms"), "", 3)} / ${fmt(num(w, "bare_p99_ms"), "ms", 3)}`);
     add("1", "wake-up p50 / bare p50", fmt(ratio, "x"), "< 3x", below(ratio, 3), ratio);
     add(
@@ -107,8 +111,14 @@ function rows(results: Record<string, Result>): Row[] {
     );
     add(
       "1",
-      "wake-up p50 / p99 with the SDK client",
-      `${fmt(num(w, "sdk_client_p50_ms"), "", 3)} / ${fmt(num(w, "sdk_client_p99_ms"), "ms", 3)}`,
+      "2026 era: SDK handler + Server alone, no storage: p50 / p99",
+      `${fmt(num(w, "sdk_floor_2026_p50_ms"), "", 3)} / ${fmt(num(w, "sdk_floor_2026_p99_ms"), "ms", 3)}`,
+    );
+    add(
+      "1",
+      "wake-up p50 / p99 with the SDK's v2 client: 2025 era; 2026 era",
+      `${fmt(num(w, "sdk_client_p50_ms"), "", 3)} / ${fmt(num(w, "sdk_client_p99_ms"), "ms", 3)}; ` +
+        `${fmt(num(w, "sdk_client_2026_p50_ms"), "", 3)} / ${fmt(num(w, "sdk_client_2026_p99_ms"), "ms", 3)}`,
     );
   }
   const t = results.throughput;
@@ -126,6 +136,20 @@ function rows(results: Record<string, Result>): Row[] {
       "2",
       "server CPU per message: all threads / main thread",
       `${fmt(num(t, "server_cpu_us_per_message"), "", 0)} / ${fmt(num(t, "server_main_thread_us_per_message"), "us", 0)}`,
+    );
+    const modernRate = num(t, "era2026_messages_per_second");
+    add(
+      "2",
+      "2026 era: throughput, same load",
+      fmt(modernRate, "msg/s", 0),
+      ">= 5000 msg/s",
+      modernRate === undefined ? "no" : check(modernRate >= 5000),
+      modernRate,
+    );
+    add(
+      "2",
+      "2026 era: server CPU per message: all threads / main thread",
+      `${fmt(num(t, "era2026_server_cpu_us_per_message"), "", 0)} / ${fmt(num(t, "era2026_server_main_thread_us_per_message"), "us", 0)}`,
     );
     add(
       "2",
@@ -176,6 +200,29 @@ function rows(results: Record<string, Result>): Row[] {
       max,
     );
     add("3", "wake p50 / p99 after the sends", `${fmt(num(h, "wake_p50_ms"), "", 0)} / ${fmt(num(h, "wake_p99_ms"), "ms", 0)}`);
+    const modernRss = num(h, "era2026_rss_held_mb");
+    const modernMax = num(h, "era2026_wake_max_ms");
+    add(
+      "3",
+      "2026 era (no sessions): server RSS with every wait held",
+      fmt(modernRss, "MB", 1),
+      "< 300 MB",
+      below(modernRss, 300),
+      modernRss,
+    );
+    add(
+      "3",
+      "2026 era: held / RSS idle / per held wait",
+      `${h.era2026_held ?? "?"} / ${fmt(num(h, "era2026_rss_idle_mb"), "MB", 0)} / ${fmt(num(h, "era2026_kb_per_held_wait"), "KB", 1)}`,
+    );
+    add(
+      "3",
+      "2026 era: all woken; last after (median)",
+      `${h.era2026_woken ?? "?"} woken, ${fmt(modernMax, "ms", 0)} (p50 ${fmt(num(h, "era2026_wake_p50_ms"), "ms", 0)})`,
+      "<= 1000 ms",
+      check(h.era2026_woken === h.waiters && modernMax !== undefined && modernMax <= 1000),
+      modernMax,
+    );
     add(
       "3",
       "SDK transport + Server alone, same waits: RSS held / per session / per wait / last woken",
@@ -222,6 +269,17 @@ function rows(results: Record<string, Result>): Row[] {
     add("5", "cold start, HTTP, existing db", fmt(existing, "ms", 1), "< 50 ms", below(existing, 50), existing);
     const stdio = num(c, "stdio_existing_db_ms");
     add("5", "cold start, --stdio", fmt(stdio, "ms", 1), "< 50 ms", below(stdio, 50), stdio);
+    const modernHttp = num(c, "era2026_http_existing_db_ms");
+    const modernStdio = num(c, "era2026_stdio_existing_db_ms");
+    add(
+      "5",
+      "2026 era: cold start to server/discover, HTTP, existing db",
+      fmt(modernHttp, "ms", 1),
+      "< 50 ms",
+      below(modernHttp, 50),
+      modernHttp,
+    );
+    add("5", "2026 era: cold start, --stdio", fmt(modernStdio, "ms", 1), "< 50 ms", below(modernStdio, 50), modernStdio);
   }
   const b = results["binary-size"];
   if (b) {

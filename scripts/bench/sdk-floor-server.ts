@@ -1,7 +1,8 @@
-// The SDK floor: the least a server on mcp-chat's stack can be. Bun.serve, and per session one
-// WebStandardStreamableHTTPServerTransport (SSE responses, no event store) and one low-level SDK
-// Server, with the chat tools the load generators call kept in memory: no storage, no guards, no
-// argument schemas, no progress or cancellation. What mcp-chat costs above this is ours; what this
+// The SDK floor: the least a server on mcp-chat's stack can be. Bun.serve, and for the 2025 era
+// per session one WebStandardStreamableHTTPServerTransport (SSE responses, no event store) and one
+// low-level SDK Server, for the 2026 era the SDK's createMcpHandler (a Server per request, SSE
+// responses), with the chat tools the load generators call kept in memory: no storage, no guards,
+// no argument schemas, no progress or cancellation. What mcp-chat costs above this is ours; what this
 // costs above bare-server.ts is the SDK's HTTP path, which nothing in mcp-chat can take away.
 // Results are shaped like mcp-chat's (structuredContent and the same JSON as text):
 //   join_room, enter_queue (pairs two callers), send_message, wait_for_message (the caller's oldest
@@ -11,15 +12,15 @@
 //   public id. GET /health counts the blocked calls.
 // Run: bun scripts/bench/sdk-floor-server.ts  (prints "sdk-floor listening on URL", stops on SIGTERM or after 10 min).
 import { randomUUID } from "node:crypto";
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
-  CallToolRequestSchema,
-  ErrorCode,
+  createMcpHandler,
   isInitializeRequest,
-  ListToolsRequestSchema,
-  McpError,
-} from "@modelcontextprotocol/sdk/types.js";
+  isLegacyRequest,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
 
 type Result = Record<string, unknown>;
 interface Participant {
@@ -163,7 +164,7 @@ async function callTool(name: string, args: Result, session: { clientId?: string
     case "whoami":
       return { sender: me.name, sender_id: me.id, waiting_calls: me.waiting };
   }
-  throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}"`);
+  throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool "${name}"`);
 }
 
 const TOOLS = ["join_room", "enter_queue", "send_message", "wait_for_message", "get_messages", "whoami"].map((name) => ({
@@ -178,14 +179,21 @@ const jsonSchemaValidator = {
 };
 const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
 
-async function openSession(): Promise<WebStandardStreamableHTTPServerTransport> {
-  const session: { clientId?: string } = {};
+/** A low-level Server with the tools; `session` is what a 2025 session remembers (a 2026 request has its own). */
+function newServer(session: { clientId?: string } = {}): Server {
   const server = new Server({ name: "sdk-floor", version: "1" }, { capabilities: { tools: {} }, jsonSchemaValidator });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS }));
-  server.setRequestHandler(CallToolRequestSchema, async ({ params }) => {
+  server.setRequestHandler("tools/list", () => ({ tools: TOOLS }));
+  server.setRequestHandler("tools/call", async ({ params }) => {
     const value = await callTool(params.name, params.arguments ?? {}, session);
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
   });
+  return server;
+}
+
+const modern = createMcpHandler(() => newServer(), { legacy: "reject", responseMode: "sse" });
+
+async function openSession(): Promise<WebStandardStreamableHTTPServerTransport> {
+  const server = newServer();
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
     onsessioninitialized: (id) => void sessions.set(id, transport),
@@ -204,6 +212,7 @@ const server = Bun.serve({
     "/mcp": async (request) => {
       const body: unknown = request.method === "POST" ? await request.json() : undefined;
       const id = request.headers.get("mcp-session-id");
+      if (!id && request.method === "POST" && !(await isLegacyRequest(request, body))) return modern.fetch(request, { parsedBody: body });
       const transport = id ? sessions.get(id) : isInitializeRequest(body) ? await openSession() : undefined;
       if (!transport) {
         const error = { code: -32001, message: id ? "Session not found" : "Send initialize first" };

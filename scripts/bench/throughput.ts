@@ -1,4 +1,5 @@
-// Figure 2: messages delivered per second with P pairs chatting at once. Each pair takes turns:
+// Figure 2: messages delivered per second with P pairs chatting at once, in both protocol eras
+// (a 2025 session per client; 2026 requests that stand alone). Each pair takes turns:
 // one waits, the other sends, and a message counts when the wait has returned it; then they swap.
 // The load generator is plain fetch in one process sharing the 2 cores; both CPU bills are
 // reported. Two floors run in the same run, in turns with mcp-chat: the SDK transport and Server
@@ -8,6 +9,7 @@
 import { join } from "node:path";
 import {
   cpuSecondsOf,
+  type Era,
   log,
   type McpSession,
   mainThreadCpuSecondsOf,
@@ -84,11 +86,11 @@ async function measure(pairs: Pair[], pid: number, label: string): Promise<Run> 
   return run;
 }
 
-/** PAIRS pairs of MCP sessions, each paired by the server's queue. */
-async function mcpPairs(url: string): Promise<Pair[]> {
+/** PAIRS pairs of MCP clients of the era, each paired by the server's queue. */
+async function mcpPairs(url: string, era: Era = "2025"): Promise<Pair[]> {
   const pairs: Pair[] = [];
   for (let p = 0; p < PAIRS; p++) {
-    const { a, b, room } = await openPair(url, [`A${p}`, `B${p}`]);
+    const { a, b, room } = await openPair(url, [`A${p}`, `B${p}`], era);
     const sides: [McpSession, McpSession] = [a, b];
     pairs.push({
       wait: (side) => sides[side].call("wait_for_message", { room_id: room, timeout: 10 }, 15_000),
@@ -113,6 +115,7 @@ await runBench("throughput", 180_000, async () => {
   }));
   const servers = {
     "mcp-chat": { pairs: await mcpPairs(server.url), pid: server.pid, runs: [] as Run[] },
+    "mcp-chat 2026": { pairs: await mcpPairs(server.url, "2026"), pid: server.pid, runs: [] as Run[] },
     "sdk floor": { pairs: await mcpPairs(sdkFloor.url), pid: sdkFloor.pid, runs: [] as Run[] },
     bare: { pairs: barePairs, pid: bare.pid, runs: [] as Run[] },
   };
@@ -128,6 +131,8 @@ await runBench("throughput", 180_000, async () => {
   const mcp = servers["mcp-chat"].runs;
   const rate = median(mcp.map((r) => r.rate));
   const serverCpu = median(mcp.map((r) => r.serverCpu));
+  const modern = servers["mcp-chat 2026"].runs;
+  const modernRate = median(modern.map((r) => r.rate));
   const sdk = servers["sdk floor"].runs;
   const sdkRate = median(sdk.map((r) => r.rate));
   const sdkServerCpu = median(sdk.map((r) => r.serverCpu));
@@ -143,6 +148,9 @@ await runBench("throughput", 180_000, async () => {
     // One delivered message = one send_message and one wait_for_message request.
     server_cpu_us_per_message: round((serverCpu / rate) * 1e6, 1),
     server_main_thread_us_per_message: round((median(mcp.map((r) => r.serverMainCpu)) / rate) * 1e6, 1),
+    era2026_messages_per_second: Math.round(modernRate),
+    era2026_server_cpu_us_per_message: round((median(modern.map((r) => r.serverCpu)) / modernRate) * 1e6, 1),
+    era2026_server_main_thread_us_per_message: round((median(modern.map((r) => r.serverMainCpu)) / modernRate) * 1e6, 1),
     sdk_floor_messages_per_second: Math.round(sdkRate),
     sdk_floor_server_cpu_cores: round(sdkServerCpu, 2),
     sdk_floor_server_cpu_us_per_message: round((sdkServerCpu / sdkRate) * 1e6, 1),

@@ -1,7 +1,7 @@
 // Figure 3: W blocked wait_for_message calls held at once over HTTP, as W agents would hold them:
 // each waiter is its own participant on its own MCP session (--sessions N shares N sessions among
 // them, each call naming its client_id), in rooms of up to 100 listeners plus
-// one sender. Reports the server's RSS (idle, with the sessions open, with every wait held), the
+// one sender; then the same waits in the 2026 era, where no session exists, each call standing alone. Reports the server's RSS (idle, with the sessions open, with every wait held), the
 // cost per waiter, and how long after the senders spoke each waiter had its message. The same
 // waits are then held by two floors, one after the other: the SDK transport and Server alone with
 // in-memory tools (sdk-floor-server.ts, the same MCP calls) and the bare Bun.serve long-poll
@@ -294,7 +294,22 @@ async function sdkFloor() {
   return { idle, withSessions, joined, ...figures };
 }
 
-await runBench("waiters", 280_000, async () => {
+/** The same waits held in the 2026 era, on a fresh server on the same file: no session, no initialize. */
+async function modernEra(db: string, flags: string[], made: { room: string; clientId: string }[], senderIds: Map<string, string>) {
+  const server = await startServer(db, flags);
+  await sleep(200);
+  const idle = memoryOf(server.pid);
+  // One client object serves every waiter: a 2026 request carries all it needs.
+  const client = new McpSession(server.url, "2026");
+  const waiters: Waiter[] = made.map((m) => ({ ...m, session: client }));
+  const senders = new Map<string, Sender>();
+  for (const [room, clientId] of senderIds) senders.set(room, await senderOn(new McpSession(server.url, "2026"), room, clientId));
+  const figures = await holdAndWakeRounds("mcp-chat 2026", server, waiters, senders);
+  await server.stop();
+  return { idle: idle.rss, ...figures };
+}
+
+await runBench("waiters", 400_000, async () => {
   const db = join(tempDir(), "chat.db");
   const flags = ["--max-members", String(PER_ROOM + 1), "--max-wait", "300"];
 
@@ -337,6 +352,7 @@ await runBench("waiters", 280_000, async () => {
   const h = await holdAndWakeRounds("mcp-chat", server, waiters, senders);
   await Promise.all(sessions.map((session) => session.close()));
   await server.stop();
+  const modern = await modernEra(db, flags, made, senderIds);
   const sdk = await sdkFloor();
   const floor = await bareFloor();
 
@@ -366,6 +382,15 @@ await runBench("waiters", 280_000, async () => {
     wake_wall_s: round(h.wakeWall, 2),
     wake_server_cpu_s: round(h.wakeServerCpu, 2),
     setup_seconds: round(setupSeconds, 1),
+    era2026_held: modern.held,
+    era2026_held_all: modern.heldAll,
+    era2026_rss_idle_mb: round(modern.idle / MB, 1),
+    era2026_rss_held_mb: round(modern.rss / MB, 1),
+    era2026_kb_per_held_wait: round((modern.rss - modern.idle) / WAITERS / 1024, 1),
+    era2026_woken: modern.woken,
+    era2026_wake_p50_ms: round(modern.wakeP50, 1),
+    era2026_wake_p99_ms: round(modern.wakeP99, 1),
+    era2026_wake_max_ms: round(modern.wakeMax, 1),
     sdk_floor_held: sdk.held,
     sdk_floor_held_all: sdk.heldAll,
     sdk_floor_rss_idle_mb: round(sdk.idle / MB, 1),

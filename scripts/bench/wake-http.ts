@@ -1,14 +1,15 @@
 // Figure 1: wake-up latency over Streamable HTTP. From the moment the sender issues send_message
 // to the moment the partner's blocked wait_for_message has returned (its reply fully read), over
-// N messages. Two floors are measured the same way in the same run, in turns with mcp-chat: the
-// SDK transport and Server alone with in-memory tools (sdk-floor-server.ts, the same MCP load) and
-// the bare Bun.serve long-poll server (bare-server.ts). The SDK client is measured too, for what an
-// agent built on it sees.
+// N messages, in both protocol eras (a 2025 session; 2026 requests that stand alone). Floors are
+// measured the same way in the same run, in turns with mcp-chat: the SDK transport and Server
+// alone with in-memory tools (sdk-floor-server.ts, the same MCP load, both eras) and the bare
+// Bun.serve long-poll server (bare-server.ts). The SDK's v2 client is measured too, in both eras,
+// for what an agent built on it sees.
 
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import {
+  type Era,
   log,
   median,
   numberFlag,
@@ -54,8 +55,8 @@ async function timeExchange(wait: () => Promise<unknown>, send: () => Promise<un
   return returned - issued;
 }
 
-async function mcpExchange(url: string): Promise<Exchange> {
-  const { a, b, room } = await openPair(url);
+async function mcpExchange(url: string, era: Era = "2025"): Promise<Exchange> {
+  const { a, b, room } = await openPair(url, ["Alice", "Bob"], era);
   return (i) => {
     const text = `wake ${i} ${Date.now()}`;
     return timeExchange(
@@ -85,9 +86,9 @@ function bareExchange(url: string): Exchange {
   };
 }
 
-async function sdkExchange(url: string): Promise<Exchange> {
+async function sdkExchange(url: string, era: Era): Promise<Exchange> {
   const connect = async () => {
-    const client = new Client({ name: "bench-sdk", version: "1" });
+    const client = new Client({ name: "bench-sdk", version: "1" }, era === "2026" ? { versionNegotiation: { mode: "auto" } } : {});
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
     return client;
   };
@@ -100,13 +101,14 @@ async function sdkExchange(url: string): Promise<Exchange> {
   const first = structured(a, "enter_queue", { display_name: "SdkA", timeout: 10 });
   await sleep(5);
   const second = await structured(b, "enter_queue", { display_name: "SdkB", timeout: 10 });
-  const room = String((await first).room_id);
+  const matched = await first;
+  const room = String(matched.room_id);
   if (second.room_id !== room) throw new Error("SDK clients were not paired together");
   return (i) => {
     const text = `sdk ${i}`;
     return timeExchange(
-      () => structured(b, "wait_for_message", { room_id: room, timeout: 10 }),
-      () => structured(a, "send_message", { room_id: room, message: text }),
+      () => structured(b, "wait_for_message", { room_id: room, client_id: second.client_id, timeout: 10 }),
+      () => structured(a, "send_message", { room_id: room, client_id: matched.client_id, message: text }),
       (got) => {
         if ((got as { message?: string }).message !== text) throw new Error(`sdk: wrong message ${JSON.stringify(got)}`);
       },
@@ -121,9 +123,15 @@ await runBench("wake-http", 240_000, async () => {
   const server = await startServer(join(tempDir(), "chat.db"));
   const sdkFloor = await startFloor("sdk-floor-server.ts");
   const bare = await startFloor("bare-server.ts");
-  const exchanges = { mcp: await mcpExchange(server.url), sdk_floor: await mcpExchange(sdkFloor.url), bare: bareExchange(bare.url) };
-  const names = ["mcp", "sdk_floor", "bare"] as const;
-  log(`warming up, then ${RUNS} run(s) of ${MESSAGES} messages each through mcp-chat, the SDK floor and the bare server`);
+  const exchanges = {
+    mcp: await mcpExchange(server.url),
+    mcp_2026: await mcpExchange(server.url, "2026"),
+    sdk_floor: await mcpExchange(sdkFloor.url),
+    sdk_floor_2026: await mcpExchange(sdkFloor.url, "2026"),
+    bare: bareExchange(bare.url),
+  };
+  const names = ["mcp", "mcp_2026", "sdk_floor", "sdk_floor_2026", "bare"] as const;
+  log(`warming up, then ${RUNS} run(s) of ${MESSAGES} messages each through mcp-chat and the SDK floor in both eras, and the bare server`);
   for (const name of names) await measure(exchanges[name], 100);
 
   const runs: Record<(typeof names)[number], Summary>[] = [];
@@ -133,8 +141,11 @@ await runBench("wake-http", 240_000, async () => {
     log(`run ${run + 1}: ${names.map((n) => `${n} p50 ${result[n].p50.toFixed(3)} p99 ${result[n].p99.toFixed(3)} ms`).join("; ")}`);
     runs.push(result);
   }
-  const sdkClient = summary(await measure(await sdkExchange(server.url), SDK_MESSAGES));
-  log(`sdk client: p50 ${sdkClient.p50.toFixed(3)} p99 ${sdkClient.p99.toFixed(3)} ms`);
+  const sdkClient = summary(await measure(await sdkExchange(server.url, "2025"), SDK_MESSAGES));
+  const sdkClient2026 = summary(await measure(await sdkExchange(server.url, "2026"), SDK_MESSAGES));
+  log(
+    `sdk client: 2025 p50 ${sdkClient.p50.toFixed(3)} p99 ${sdkClient.p99.toFixed(3)} ms; 2026 p50 ${sdkClient2026.p50.toFixed(3)} p99 ${sdkClient2026.p99.toFixed(3)} ms`,
+  );
 
   const mid = (name: (typeof names)[number], key: keyof Summary) => median(runs.map((r) => r[name][key]));
   const bareP50 = mid("bare", "p50");
@@ -146,11 +157,18 @@ await runBench("wake-http", 240_000, async () => {
     bare_p50_ms: round(bareP50),
     bare_p99_ms: round(mid("bare", "p99")),
     ratio_p50: round(mid("mcp", "p50") / bareP50, 2),
+    era2026_p50_ms: round(mid("mcp_2026", "p50")),
+    era2026_p99_ms: round(mid("mcp_2026", "p99")),
+    era2026_ratio_p50: round(mid("mcp_2026", "p50") / bareP50, 2),
+    sdk_floor_2026_p50_ms: round(mid("sdk_floor_2026", "p50")),
+    sdk_floor_2026_p99_ms: round(mid("sdk_floor_2026", "p99")),
     sdk_floor_p50_ms: round(mid("sdk_floor", "p50")),
     sdk_floor_p99_ms: round(mid("sdk_floor", "p99")),
     sdk_floor_ratio_p50: round(mid("sdk_floor", "p50") / bareP50, 2),
     sdk_client_p50_ms: round(sdkClient.p50),
     sdk_client_p99_ms: round(sdkClient.p99),
+    sdk_client_2026_p50_ms: round(sdkClient2026.p50),
+    sdk_client_2026_p99_ms: round(sdkClient2026.p99),
     per_run: runs.map((r) =>
       Object.fromEntries(
         names.flatMap((n) => [

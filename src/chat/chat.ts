@@ -2,6 +2,7 @@
 import type { Limits, Timing } from "../config.ts";
 import type { ChatStore, Membership, Room } from "../db/store.ts";
 import { chatError } from "../errors.ts";
+import { RateLimiter } from "../rate-limit.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
 import { Presence } from "./presence.ts";
@@ -37,6 +38,7 @@ export class Chat {
   private readonly presence: Presence;
   private readonly queue: Queue;
   private readonly stopping = new StopSwitch();
+  private readonly rates: Record<"sends" | "joins" | "queueEntries" | "newParticipants", RateLimiter>;
 
   constructor(deps: ChatDeps) {
     this.store = deps.store;
@@ -45,6 +47,12 @@ export class Chat {
     this.limits = deps.limits;
     this.now = deps.now ?? Date.now;
     this.waits = new WaitLimit(deps.limits.maxWaitsPerParticipant);
+    this.rates = {
+      sends: new RateLimiter(deps.limits.sendsPerMinute, this.now),
+      joins: new RateLimiter(deps.limits.joinsPerMinute, this.now),
+      queueEntries: new RateLimiter(deps.limits.queueEntriesPerMinute, this.now),
+      newParticipants: new RateLimiter(deps.limits.newParticipantsPerMinute, this.now),
+    };
     this.presence = new Presence(this.store, this.doorbell, deps.timing.idleTimeoutSeconds * 1000, this.now);
     this.queue = new Queue({
       store: this.store,
@@ -75,15 +83,24 @@ export class Chat {
 
   // identity
 
-  /** The caller behind a client_id; every call that names its caller counts as being seen. */
-  authenticate(clientId: string): Caller {
-    const caller = authenticate(this.store, clientId);
+  /**
+   * The caller behind a client_id; every call that names its caller counts as being seen. `owner`
+   * is the access token's subject under access control: identities do not cross tokens.
+   */
+  authenticate(clientId: string, owner?: string): Caller {
+    const caller = authenticate(this.store, clientId, owner);
     this.presence.touch(caller.participant);
     return caller;
   }
 
-  establish(clientId: string | undefined, displayName: string): Caller {
-    const caller = this.store.commits.durable(() => establish(this.store, clientId, displayName, this.now()));
+  /**
+   * The caller of enter_queue or join_room, made anew when there is no client_id. `address` (where
+   * the call comes from, if it counts) is limited in how many participants it makes.
+   */
+  establish(clientId: string | undefined, displayName: string, owner?: string, address?: string): Caller {
+    if (clientId === undefined && address !== undefined)
+      this.limit(this.rates.newParticipants, address, "new participants from this address");
+    const caller = this.store.commits.durable(() => establish(this.store, clientId, displayName, this.now(), owner));
     this.presence.touch(caller.participant);
     return caller;
   }
@@ -91,6 +108,12 @@ export class Chat {
   /** The named local identity of `--as NAME`, shared by every process started with that name. */
   localIdentity(name: string): Caller {
     return this.store.commits.durable(() => localIdentity(this.store, name, this.now()));
+  }
+
+  /** Takes a token for `key`, or refuses the call with how long to wait. */
+  private limit(limiter: RateLimiter, key: string, what: string): void {
+    const retryAfter = limiter.take(key);
+    if (retryAfter > 0) throw chatError("rate_limited", what, limiter.perMinute, retryAfter);
   }
 
   // waiting budget
@@ -116,6 +139,7 @@ export class Chat {
   // the queue
 
   enterQueue(caller: Caller, request: WaitRequest): Promise<QueueResult> {
+    this.limit(this.rates.queueEntries, caller.participant.id, "queue entries");
     return this.holdWait(caller, request, () => this.queue.enter(caller.participant.id, this.waitOptions(request)));
   }
 
@@ -123,6 +147,7 @@ export class Chat {
 
   joinRoom(caller: Caller, roomId: string): { room_id: string; members: MemberView[] } {
     const me = caller.participant;
+    this.limit(this.rates.joins, me.id, "room joins");
     const joined = this.store.commits.durable(() => {
       const now = this.now();
       let room = this.store.room(roomId);
@@ -169,6 +194,7 @@ export class Chat {
 
   async send(caller: Caller, roomId: string, body: string, clientMsgId?: string): Promise<{ seq: number; sent_at: string }> {
     const me = caller.participant;
+    this.limit(this.rates.sends, me.id, "messages");
     let stored = false;
     const message = await this.store.commits.durableSoon(() => {
       const { room } = this.requireMember(roomId, me.id);

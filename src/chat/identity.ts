@@ -11,16 +11,21 @@ export interface Caller {
 // modules it uses) into the compiled binary (PERFORMANCE.md, "Cold start and binary size").
 const randomBytes = (count: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(count)));
 
-const hashToken = (token: string) => new Bun.CryptoHasher("sha256").update(token).digest("hex");
+/**
+ * What the participants table keeps of a client_id. Under access control the token's subject (its
+ * `owner`) is hashed in too, so a client_id made under one access token means nothing under another.
+ */
+const hashToken = (token: string, owner?: string) =>
+  new Bun.CryptoHasher("sha256").update(owner === undefined ? token : `${owner}\0${token}`).digest("hex");
 
 /** 192 random bits: the secret a client keeps to come back as the same participant. */
 const newClientId = () => `c_${randomBytes(24).toString("base64url")}`;
 /** 64 random bits: the public id others see as sender_id. */
 const newPublicId = () => `p_${randomBytes(8).toString("hex")}`;
 
-/** Finds the participant a token belongs to. */
-export function authenticate(store: ChatStore, clientId: string): Caller {
-  const participant = store.participantByTokenHash(hashToken(clientId));
+/** Finds the participant a token belongs to (under the access token `owner`, if access is controlled). */
+export function authenticate(store: ChatStore, clientId: string, owner?: string): Caller {
+  const participant = store.participantByTokenHash(hashToken(clientId, owner));
   if (!participant) {
     throw chatError("unknown_client");
   }
@@ -31,14 +36,14 @@ export function authenticate(store: ChatStore, clientId: string): Caller {
  * The identity for a call that names the caller (enter_queue, join_room): the token's
  * participant, renamed if the name changed, or a new participant when there is no token.
  */
-export function establish(store: ChatStore, clientId: string | undefined, displayName: string, now: number): Caller {
+export function establish(store: ChatStore, clientId: string | undefined, displayName: string, now: number, owner?: string): Caller {
   if (clientId === undefined) {
     const token = newClientId();
-    const participant = { id: newPublicId(), tokenHash: hashToken(token), displayName, createdAt: now, lastSeenAt: now };
+    const participant = { id: newPublicId(), tokenHash: hashToken(token, owner), displayName, createdAt: now, lastSeenAt: now };
     store.insertParticipant(participant);
     return { participant, clientId: token };
   }
-  const caller = authenticate(store, clientId);
+  const caller = authenticate(store, clientId, owner);
   if (caller.participant.displayName !== displayName) {
     store.renameParticipant(caller.participant.id, displayName);
     caller.participant = { ...caller.participant, displayName };

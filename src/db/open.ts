@@ -25,8 +25,21 @@ export function openDatabase(path: string): ChatDb {
   return drizzle({ client: sqlite, schema });
 }
 
-/** Opens the file, creating its folder if it is missing (the first run on the default path). */
+/**
+ * Opens the file, creating its folder if it is missing (the first run on the default path). What
+ * it creates is private (folder 0700, file 0600; SQLite gives -wal and -shm the file's mode): the
+ * file holds every message, and the tokens of --as identities.
+ */
 function openFile(path: string): Database {
+  const umask = process.umask(0o077);
+  try {
+    return openCreating(path);
+  } finally {
+    process.umask(umask);
+  }
+}
+
+function openCreating(path: string): Database {
   try {
     return new Database(path, { create: true, strict: true });
   } catch (error) {
@@ -36,7 +49,6 @@ function openFile(path: string): Database {
     // (PERFORMANCE.md, "Cold start and binary size").
     const { mkdirSync } = process.getBuiltinModule("node:fs");
     const { dirname } = process.getBuiltinModule("node:path");
-    // A folder we create is private: the file holds every message, and the tokens of --as identities.
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     return new Database(path, { create: true, strict: true });
   }

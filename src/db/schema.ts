@@ -1,6 +1,6 @@
 // The tables behind mcp-chat. `drizzle-kit generate` turns changes here into SQL in migrations/.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const participants = sqliteTable(
   "participants",
@@ -112,3 +112,17 @@ export const streamEvents = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.second, t.streamId, t.seq] })],
 );
+
+/**
+ * What a 2025-era HTTP session needs to outlive a restart: its protocol revision and who it
+ * speaks for. Keyed by the SHA-256 of the session id, and the client_id sealed with a key made
+ * from the session id, so the file alone gives neither away (src/db/http-sessions.ts).
+ */
+export const httpSessions = sqliteTable("http_sessions", {
+  idHash: text("id_hash").primaryKey(),
+  protocolVersion: text("protocol_version").notNull(),
+  /** AES-256-GCM: nonce, then sealed client_id and tag; null until the session has an identity. */
+  sealedClientId: blob("sealed_client_id", { mode: "buffer" }),
+  /** Unix ms of the last request: a session idle past the time-out is not restored. */
+  lastActive: integer("last_active").notNull(),
+});

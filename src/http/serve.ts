@@ -1,26 +1,52 @@
-// Streamable HTTP on Bun.serve: one route table, guards before MCP, sessions by Mcp-Session-Id.
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+// Streamable HTTP on Bun.serve: one route table, guards before MCP, then each request to its
+// protocol era: 2025-era requests to their sessions (by Mcp-Session-Id), 2026 ones stand alone.
+import {
+  isInitializeRequest,
+  isLegacyRequest,
+  LATEST_PROTOCOL_VERSION,
+  type RequestId,
+  type Server,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/server";
+import type { AddressLimits } from "../config.ts";
 import { defaultIntervals, type Intervals, MAX_REQUEST_BYTES } from "../config.ts";
 import type { SqliteEventStore } from "../db/event-store.ts";
-import { type ProtocolError, protocolErrors } from "../errors.ts";
+import type { SessionRecords } from "../db/http-sessions.ts";
+import { protocolErrors, type RequestError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
+import type { Access } from "./access.ts";
 import { refusal } from "./guards.ts";
+import { PerAddress } from "./per-address.ts";
 import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
+import { StatelessRequests } from "./stateless.ts";
+import { openingAtOnce } from "./streams.ts";
 
 export interface HttpServerOptions {
   host: string;
   port: number;
   newServer: (options: McpServerOptions) => Server;
   events: SqliteEventStore;
+  /** Where 2025-era sessions are kept across restarts. */
+  sessionRecords: SessionRecords;
   /** HTTP sessions held at once. */
   maxSessions: number;
   /** Figures for /health, from the layers below. */
   stats: () => Record<string, number>;
   /** The SSE keep-alive and the idle cut-off (see Intervals). */
   intervals?: Pick<Intervals, "keepAliveMs" | "idleSeconds">;
+  /** The Bearer tokens /mcp requires; none: no access control. */
+  access?: Access;
+  /**
+   * With JWTs from an identity provider: what the OAuth protected-resource metadata (RFC 9728)
+   * names, so that MCP clients find where to get a token.
+   */
+  protectedResource?: { resource: string; authorizationServer: string };
+  /** The URL clients reach the server at (behind a proxy): its host and origin pass the guards. */
+  publicUrl?: URL;
+  /** What one client address may open; loopback addresses are not counted. */
+  perAddress?: AddressLimits;
 }
 
 export interface HttpServer {
@@ -39,37 +65,72 @@ type Handler = (request: Request, server?: Bun.Server<undefined>) => Response | 
  * The route table: every path and its guards, and what answers the rest. Bun.serve routes by it;
  * `handle` routes by it without a socket, for tests of the HTTP layer.
  */
+const PROTECTED_RESOURCE_PATH = "/.well-known/oauth-protected-resource";
+
 export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
+  const metadataUrl = options.protectedResource && new URL(`${PROTECTED_RESOURCE_PATH}/mcp`, options.protectedResource.resource).href;
   const { keepAliveMs } = options.intervals ?? defaultIntervals;
-  const sessions = new HttpSessions(options.newServer, options.events, options.maxSessions, keepAliveMs);
+  const sessions = new HttpSessions(options.newServer, options.events, options.sessionRecords, options.maxSessions, keepAliveMs);
+  const stateless = new StatelessRequests(options.newServer, keepAliveMs);
+  const perAddress = new PerAddress(options.perAddress ?? { sessionsPerMinute: Infinity, maxOpen: Infinity, trustProxy: false });
   /** /mcp requests not yet handed to a session (their body may still be arriving). */
   let arriving = 0;
   // Every path, not only /mcp: a page reached by DNS rebinding must not read /health either.
   const guarded =
     (handler: Handler): Handler =>
     (request, server) => {
-      const refused = refusal(request, options.host);
+      const refused = refusal(request, options.host, options.publicUrl);
       return refused ? jsonRpcError(protocolErrors.refused(refused)) : handler(request, server);
     };
   const routes: Record<string, Handler> = {
     "/mcp": guarded(async (request, server) => {
+      const verdict = options.access ? await options.access.check(request) : { subject: undefined };
+      if ("refused" in verdict) return unauthorized(verdict.refused, metadataUrl);
+      const address = perAddress.addressOf(request, server);
+      if (!perAddress.enter(address)) return tooMany(protocolErrors.rateLimited("open requests"), 1);
       // Counted from its first byte: a stop also waits for a request whose body is still arriving.
       arriving++;
       try {
-        return await handleMcp(request, server, sessions, options.events);
+        const caller = { owner: verdict.subject, address };
+        return perAddress.heldUntilDone(
+          address,
+          request,
+          await handleMcp(request, server, caller, { sessions, stateless, perAddress, events: options.events }),
+        );
+      } catch (error) {
+        perAddress.release(address);
+        throw error;
       } finally {
         arriving--;
       }
     }),
     "/health": guarded(() => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() })),
   };
+  if (options.protectedResource) {
+    const { resource, authorizationServer } = options.protectedResource;
+    const metadata = guarded(() =>
+      Response.json({
+        resource,
+        authorization_servers: [authorizationServer],
+        bearer_methods_supported: ["header"],
+        resource_name: "mcp-chat",
+      }),
+    );
+    // RFC 9728: the document for https://host/mcp is at /.well-known/oauth-protected-resource/mcp;
+    // clients also try the root.
+    routes[PROTECTED_RESOURCE_PATH] = metadata;
+    routes[`${PROTECTED_RESOURCE_PATH}/mcp`] = metadata;
+  }
   const notFound = guarded(() => Response.json({ error: "Not found. The MCP endpoint is /mcp." }, { status: 404 }));
   return {
     routes,
     notFound,
     sessions,
+    async close() {
+      await Promise.all([sessions.closeAll(), stateless.close()]);
+    },
     get inFlight() {
-      return arriving + sessions.inFlight;
+      return arriving + sessions.inFlight + stateless.inFlight;
     },
     /** Answers a request as the server would, without a socket. */
     handle: (request: Request) => (routes[new URL(request.url).pathname] ?? notFound)(request),
@@ -98,18 +159,32 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
       return http.inFlight;
     },
     async close() {
-      await http.sessions.closeAll();
+      await http.close();
       await bun.stop(true);
     },
   };
 }
 
+interface Eras {
+  sessions: HttpSessions;
+  stateless: StatelessRequests;
+  perAddress: PerAddress;
+  events: SqliteEventStore;
+}
+
+/** Who calls: the subject of the access token (under access control), and the address if it counts. */
+export interface HttpCaller {
+  owner: string | undefined;
+  address: string | undefined;
+}
+
 async function handleMcp(
   request: Request,
   server: Bun.Server<undefined> | undefined,
-  sessions: HttpSessions,
-  events: SqliteEventStore,
+  caller: HttpCaller,
+  { sessions, stateless, perAddress, events }: Eras,
 ): Promise<Response> {
+  const { owner } = caller;
   const sessionId = request.headers.get("mcp-session-id");
   let body: unknown;
   if (request.method === "POST") {
@@ -121,16 +196,28 @@ async function handleMcp(
   }
   // Without a socket (a test) there is no idle cut-off to lift.
   server?.timeout(request, 0);
+  // The SDK's own test of the era: a POST that names protocol 2026-07-28 (or later) in its _meta.
+  if (!sessionId && request.method === "POST" && !(await isLegacyRequest(request, body))) {
+    try {
+      return await stateless.answer(request, body, caller);
+    } catch (error) {
+      log("handling an MCP request failed:", error);
+      return jsonRpcError(protocolErrors.internal());
+    }
+  }
   let session: HttpSession | undefined;
   if (sessionId) {
-    session = sessions.get(sessionId);
+    session = sessions.find(sessionId, owner) ?? (await sessions.restore(sessionId, owner));
     const lastEventId = request.headers.get("last-event-id");
     if (!session && request.method === "GET" && lastEventId) {
       return replayOfGoneSession(events, sessionId, lastEventId) ?? sessionNotFound();
     }
     if (!session) return sessionNotFound();
   } else if (request.method === "POST" && isInitializeRequest(body)) {
-    session = await sessions.open();
+    const retryAfter = perAddress.newSession(caller.address);
+    if (retryAfter > 0) return tooMany(protocolErrors.rateLimited("new sessions"), retryAfter);
+    const requested = body.params.protocolVersion;
+    session = await sessions.open(SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION, caller);
     if (!session) return jsonRpcError(protocolErrors.busy());
   } else {
     return jsonRpcError(protocolErrors.noSession());
@@ -166,9 +253,13 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
   // Only an event stream (200) carries responses; a refusal (an error status) answers none of the
   // requests. The status, not the Content-Type: reading headers makes a Headers object that every
   // held long-poll would keep.
-  if (response.status !== 200) answered(session, ids);
-  else if (request.method === "GET" && request.headers.has("last-event-id")) return endingAfterAnAnswer(response);
-  return response;
+  if (response.status !== 200) {
+    answered(session, ids);
+    return response;
+  }
+  if (!response.body) return response; // DELETE's
+  if (request.method === "GET" && request.headers.has("last-event-id")) return endingAfterAnAnswer(response);
+  return openingAtOnce(response, request);
 }
 
 /**
@@ -192,6 +283,30 @@ function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] }
 
 const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());
 
-function jsonRpcError({ status, code, message }: ProtocolError): Response {
+/** 429 with the seconds to wait, as RFC 9110's Retry-After. */
+function tooMany({ status, code, message }: RequestError, retryAfterSeconds: number): Response {
+  return Response.json(
+    { jsonrpc: "2.0", error: { code, message }, id: null },
+    { status, headers: { "retry-after": String(retryAfterSeconds) } },
+  );
+}
+
+/**
+ * 401 with the challenge RFC 6750 asks for (naming the protected-resource metadata, RFC 9728, where
+ * there is one), and a body that says what is missing.
+ */
+function unauthorized(why: "missing" | "invalid", metadataUrl: string | undefined): Response {
+  const { status, code, message } = why === "missing" ? protocolErrors.tokenMissing() : protocolErrors.tokenInvalid();
+  const challenge = [
+    'Bearer realm="mcp-chat"',
+    why === "invalid" ? 'error="invalid_token"' : undefined,
+    metadataUrl ? `resource_metadata="${metadataUrl}"` : undefined,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status, headers: { "www-authenticate": challenge } });
+}
+
+function jsonRpcError({ status, code, message }: RequestError): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 }

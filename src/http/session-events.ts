@@ -1,6 +1,5 @@
 // One HTTP session's view of the stream event store, in the shape the SDK's transport takes.
-import type { EventStore } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { EventStore, JSONRPCMessage } from "@modelcontextprotocol/server";
 import { eventUnder, type SqliteEventStore } from "../db/event-store.ts";
 
 /**

@@ -1,10 +1,19 @@
-// One MCP server and transport per Streamable HTTP session, forgotten when closed or idle.
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+// One MCP server and transport per 2025-era Streamable HTTP session, forgotten when closed or
+// idle. Sessions are also kept in the database, so that after a restart a request with a known
+// session id is served: its server is rebuilt, with the identity the session had taken.
+import {
+  type JSONRPCMessage,
+  type RequestId,
+  type Server,
+  type TransportSendOptions,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
 import type { SqliteEventStore } from "../db/event-store.ts";
+import type { SessionRecords } from "../db/http-sessions.ts";
+import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
+import type { Session } from "../tools/tool.ts";
+import type { HttpCaller } from "./serve.ts";
 import { SessionEventStore } from "./session-events.ts";
 
 /** A session nobody used for this long is closed (client.close() does not end sessions). */
@@ -27,8 +36,37 @@ class AnsweringTransport extends WebStandardStreamableHTTPServerTransport {
   }
 }
 
+/** A session's identity, written through to its record so that a restart keeps it. */
+class RememberedSession implements Session {
+  /** Set once the transport has made the session's id, before the session's first tool call. */
+  id: string | undefined;
+  private current: string | undefined;
+
+  constructor(
+    private readonly records: SessionRecords,
+    private readonly owner: string | undefined,
+    clientId?: string,
+  ) {
+    this.current = clientId;
+  }
+
+  get clientId(): string | undefined {
+    return this.current;
+  }
+
+  set clientId(clientId: string | undefined) {
+    if (clientId === this.current) return;
+    this.current = clientId;
+    if (this.id && clientId) {
+      this.records.setClientId(this.id, this.owner, clientId).catch((error) => log("keeping a session's identity failed:", error));
+    }
+  }
+}
+
 export interface HttpSession {
   transport: WebStandardStreamableHTTPServerTransport;
+  /** Under access control, the subject of the access token that opened it: no other token reaches it. */
+  owner: string | undefined;
   lastActive: number;
   /**
    * For each JSON-RPC request being answered, the signal of the HTTP request that carried it, which
@@ -41,14 +79,19 @@ export class HttpSessions {
   private readonly sessions = new Map<string, HttpSession>();
   private readonly sweeper: Timer;
 
+  /** Sessions being rebuilt after a restart, so that two requests at once rebuild one. */
+  private readonly restoring = new Map<string, Promise<HttpSession | undefined>>();
+  private lastSweep = Date.now();
+
   constructor(
     private readonly newServer: (options: McpServerOptions) => Server,
     private readonly events: SqliteEventStore,
+    private readonly records: SessionRecords,
     private readonly maxSessions: number,
     /** How often each open SSE stream gets a keep-alive comment. */
     private readonly keepAliveMs: number,
   ) {
-    this.sweeper = setInterval(() => this.closeIdle(Date.now() - SESSION_IDLE_MS), SWEEP_EVERY_MS);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
     this.sweeper.unref();
   }
 
@@ -72,22 +115,99 @@ export class HttpSessions {
    * the server holds its most sessions, the one idle the longest makes room (its client gets 404
    * and initializes again); with every session answering a request, there is none: undefined.
    */
-  async open(): Promise<HttpSession | undefined> {
+  async open(protocolVersion: string, { owner, address }: HttpCaller): Promise<HttpSession | undefined> {
     if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
+    return this.connect(protocolVersion, newSessionId, new RememberedSession(this.records, owner), owner, address);
+  }
+
+  /** The session `id`, if it is in memory and belongs to `owner`. */
+  find(id: string, owner: string | undefined): HttpSession | undefined {
+    const session = this.sessions.get(id);
+    return session?.owner === owner ? session : undefined;
+  }
+
+  /**
+   * The session `id` as it was before this process started, if the database knows it and it was
+   * not idle too long: a new server and transport, taken through the handshake the client made
+   * then, with the identity the session had.
+   */
+  async restore(id: string, owner: string | undefined): Promise<HttpSession | undefined> {
+    let restoring = this.restoring.get(id);
+    if (!restoring) {
+      restoring = this.rebuild(id, owner).finally(() => this.restoring.delete(id));
+      this.restoring.set(id, restoring);
+    }
+    const session = await restoring;
+    return session?.owner === owner ? session : undefined;
+  }
+
+  private async rebuild(id: string, owner: string | undefined): Promise<HttpSession | undefined> {
+    const record = await this.records.find(id, owner, Date.now() - SESSION_IDLE_MS);
+    if (!record || this.sessions.has(id)) return this.sessions.get(id);
+    if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
+    const session = await this.connect(
+      record.protocolVersion,
+      () => id,
+      new RememberedSession(this.records, owner, record.clientId),
+      owner,
+    );
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const initialize = {
+      jsonrpc: "2.0",
+      id: "restore",
+      method: "initialize",
+      params: { protocolVersion: record.protocolVersion, capabilities: {}, clientInfo: { name: "restored session", version: "0" } },
+    };
+    await (
+      await session.transport.handleRequest(
+        new Request("http://restore/mcp", { method: "POST", headers, body: JSON.stringify(initialize) }),
+      )
+    ).text();
+    const initialized = { jsonrpc: "2.0", method: "notifications/initialized" };
+    await session.transport.handleRequest(
+      new Request("http://restore/mcp", {
+        method: "POST",
+        headers: { ...headers, "mcp-session-id": id, "mcp-protocol-version": record.protocolVersion },
+        body: JSON.stringify(initialized),
+      }),
+    );
+    return session;
+  }
+
+  private async connect(
+    protocolVersion: string,
+    sessionIdGenerator: () => string,
+    remembered: RememberedSession,
+    owner: string | undefined,
+    /** The address that opened it, if it counts: new participants made in the session count against it. */
+    address?: string,
+  ): Promise<HttpSession> {
     const events = new SessionEventStore(this.events);
     const transport = new AnsweringTransport({
-      sessionIdGenerator: newSessionId,
+      sessionIdGenerator,
       eventStore: events,
       keepAliveMs: this.keepAliveMs,
       onsessioninitialized: (id) => {
         events.sessionId = id;
+        remembered.id = id;
         this.sessions.set(id, session);
+        this.records.add(id, owner, protocolVersion);
+        if (remembered.clientId) void this.records.setClientId(id, owner, remembered.clientId).catch(() => {});
       },
-      onsessionclosed: (id) => void this.sessions.delete(id),
+      // The client ended it (DELETE): it is not to come back after a restart either.
+      onsessionclosed: (id) => {
+        this.sessions.delete(id);
+        this.records.forget(id, owner);
+      },
     });
-    const session: HttpSession = { transport, lastActive: Date.now(), inFlight: new Map() };
+    const session: HttpSession = { transport, owner, lastActive: Date.now(), inFlight: new Map() };
     transport.onanswered = (requestId) => answered(session, [requestId]);
-    const server = this.newServer({ connectionClosed: (requestId) => session.inFlight.get(requestId) });
+    const server = this.newServer({
+      session: remembered,
+      owner,
+      address,
+      connectionClosed: (requestId) => session.inFlight.get(requestId),
+    });
     session.transport.onclose = () => {
       if (session.transport.sessionId) this.sessions.delete(session.transport.sessionId);
       void server.close();
@@ -109,13 +229,28 @@ export class HttpSessions {
     if (!longest?.transport.sessionId) return false;
     // At once, not when close() settles: the new session must not find the map still full.
     this.sessions.delete(longest.transport.sessionId);
+    this.records.forget(longest.transport.sessionId, longest.owner);
     void longest.transport.close();
     return true;
   }
 
-  private closeIdle(before: number): void {
-    for (const session of this.sessions.values()) {
-      if (session.inFlight.size === 0 && session.lastActive < before) void session.transport.close();
+  /**
+   * Closes the sessions idle too long, and tells the database which were used since the last sweep
+   * (one write a minute, not one a request).
+   */
+  private sweep(now = Date.now()): void {
+    const idleSince = now - SESSION_IDLE_MS;
+    const used: [string, string | undefined][] = [];
+    for (const [id, session] of this.sessions) {
+      if (session.inFlight.size > 0 || session.lastActive >= this.lastSweep) used.push([id, session.owner]);
+      else if (session.lastActive < idleSince) void session.transport.close();
+    }
+    this.lastSweep = now;
+    try {
+      this.records.touch(used, now);
+      this.records.prune(idleSince);
+    } catch (error) {
+      log("keeping the sessions' last use failed:", error);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Limits, Timing } from "../config.ts";
-import { clientId, displayName, timeout } from "./inputs.ts";
+import { clientId, displayName, keepClientId, timeout } from "./inputs.ts";
 import { defineTool, establishCaller } from "./tool.ts";
 
 export const enterQueueTool = (limits: Limits, timing: Timing) =>
@@ -11,7 +11,7 @@ export const enterQueueTool = (limits: Limits, timing: Timing) =>
       "Join the matchmaking queue to be paired with another waiting user in a private room of two. " +
       "Blocks until a partner arrives or the timeout passes. On 'matched', use room_id with send_message " +
       "and wait_for_message. On 'waiting', call enter_queue again (with the same client_id) to keep your place. " +
-      "Keep the returned client_id: it is your identity in later calls and after reconnecting.",
+      "Keep the returned client_id and pass it on every later call: it is your identity, also after reconnecting.",
     input: z.object({
       display_name: displayName(limits),
       client_id: clientId,
@@ -24,18 +24,20 @@ export const enterQueueTool = (limits: Limits, timing: Timing) =>
         partner: z.string().describe("The partner's display name."),
         partner_id: z.string().describe("The partner's public id."),
         client_id: z.string().describe("Your secret identity; pass it in later calls."),
+        hint: keepClientId.output,
       }),
       z.object({
         status: z.literal("waiting"),
         position: z.number().describe("Your place in line, 1 first."),
         queue_length: z.number(),
         client_id: z.string(),
+        hint: keepClientId.output,
       }),
     ],
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     async run(args, context) {
       const caller = establishCaller(context, args.client_id, args.display_name);
       const result = await context.chat.enterQueue(caller, { timeoutSeconds: args.timeout, signals: context.signals });
-      return { ...result, client_id: caller.clientId };
+      return { ...result, client_id: caller.clientId, hint: keepClientId.text };
     },
   });

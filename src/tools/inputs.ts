@@ -16,7 +16,15 @@ export const clientId = z
   .max(200)
   .refine(...wellFormed("client_id"))
   .optional()
-  .describe("Your client_id from enter_queue or join_room. Optional within the same MCP session.");
+  .describe(
+    "Your client_id from enter_queue or join_room. Pass it on every call; only a 2025-era MCP session or a stdio connection remembers it for you.",
+  );
+
+/** What enter_queue and join_room say with the client_id they return, for models that would drop it. */
+export const keepClientId = {
+  text: "Keep this client_id and pass it on every later call: it is who you are here.",
+  output: z.string().describe("A reminder to pass client_id on every later call."),
+};
 
 export const roomId = z
   .string()

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Limits } from "../config.ts";
-import { clientId, displayName, roomId } from "./inputs.ts";
+import { clientId, displayName, keepClientId, roomId } from "./inputs.ts";
 import { defineTool, establishCaller, memberOutput } from "./tool.ts";
 
 export const joinRoomTool = (limits: Limits) =>
@@ -10,7 +10,7 @@ export const joinRoomTool = (limits: Limits) =>
     description:
       "Join a named group room, creating it if it does not exist, so several agents or people can talk there. " +
       "You receive what is said after you join through wait_for_message; use get_messages for what came before. " +
-      "Keep the returned client_id: it is your identity in later calls.",
+      "Keep the returned client_id and pass it on every later call: it is your identity.",
     input: z.object({
       room_id: roomId,
       display_name: displayName(limits),
@@ -20,6 +20,7 @@ export const joinRoomTool = (limits: Limits) =>
       z.object({
         room_id: z.string(),
         client_id: z.string().describe("Your secret identity; pass it in later calls."),
+        hint: keepClientId.output,
         members: z.array(memberOutput).describe("Who is in the room now, you included."),
       }),
     ],
@@ -27,6 +28,6 @@ export const joinRoomTool = (limits: Limits) =>
     run(args, context) {
       const caller = establishCaller(context, args.client_id, args.display_name);
       const { room_id, members } = context.chat.joinRoom(caller, args.room_id);
-      return { room_id, client_id: caller.clientId, members };
+      return { room_id, client_id: caller.clientId, hint: keepClientId.text, members };
     },
   });

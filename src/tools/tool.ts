@@ -4,7 +4,7 @@ import type { Chat } from "../chat/chat.ts";
 import type { Caller } from "../chat/identity.ts";
 import { chatError } from "../errors.ts";
 
-/** What one MCP session (one HTTP session, one stdio process) remembers between calls. */
+/** What one 2025-era MCP session (an HTTP session, a stdio process) remembers between calls. */
 export interface Session {
   /** The identity set by the session's last enter_queue or join_room. */
   clientId?: string;
@@ -12,9 +12,14 @@ export interface Session {
 
 export interface ToolContext {
   chat: Chat;
-  session: Session;
+  /** None in the 2026 era: each request stands alone, and names its caller with client_id. */
+  session?: Session;
   /** Any of them fires when the request is cancelled or its connection closes. */
   signals: AbortSignal[];
+  /** Under access control, the subject of the request's access token: identities are scoped to it. */
+  owner?: string;
+  /** Where the call comes from, if it counts (not loopback): it may make only so many participants. */
+  address?: string;
 }
 
 export interface ChatTool<Input extends z.ZodObject = z.ZodObject> {
@@ -46,16 +51,16 @@ export const errorOutput = z.object({
 
 /** The caller for tools that need an identity: the given client_id, else the session's. */
 export function callerOf(context: ToolContext, clientId: string | undefined): Caller {
-  const token = clientId ?? context.session.clientId;
+  const token = clientId ?? context.session?.clientId;
   if (token === undefined) {
     throw chatError("no_identity");
   }
-  return context.chat.authenticate(token);
+  return context.chat.authenticate(token, context.owner);
 }
 
-/** The caller for enter_queue and join_room, which may create the identity; the session keeps it. */
+/** The caller for enter_queue and join_room, which may create the identity; a session keeps it. */
 export function establishCaller(context: ToolContext, clientId: string | undefined, displayName: string): Caller {
-  const caller = context.chat.establish(clientId ?? context.session.clientId, displayName);
-  context.session.clientId = caller.clientId;
+  const caller = context.chat.establish(clientId ?? context.session?.clientId, displayName, context.owner, context.address);
+  if (context.session) context.session.clientId = caller.clientId;
   return caller;
 }

@@ -6,12 +6,13 @@ import { httpRoutes } from "../../src/http/serve.ts";
 import { createMcpServer } from "../../src/mcp-server.ts";
 import { newChatParts } from "./in-process.ts";
 
-const { chat, tools, events, stats } = newChatParts();
+const { chat, tools, events, sessionRecords, stats } = newChatParts();
 const http = httpRoutes({
   host: "127.0.0.1",
   maxSessions: 10,
   newServer: (options) => createMcpServer(chat, () => tools, options),
   events,
+  sessionRecords,
   stats,
 });
 afterAll(() => http.sessions.closeAll());

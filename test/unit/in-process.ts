@@ -1,12 +1,12 @@
 // The server in process, for tests that need no binary: the MCP face (one SDK server per client,
 // joined to the SDK's real Client by its in-memory transport), or the whole HTTP layer on a free
 // port with short intervals. Both over a real Chat on :memory: SQLite.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { Chat } from "../../src/chat/chat.ts";
 import { LocalDoorbell } from "../../src/chat/doorbell.ts";
 import { defaultLimits, defaultTiming, type Intervals, type Limits, type Timing } from "../../src/config.ts";
 import { SqliteEventStore } from "../../src/db/event-store.ts";
+import { SessionRecords } from "../../src/db/http-sessions.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { ChatStore } from "../../src/db/store.ts";
 import { serveHttp } from "../../src/http/serve.ts";
@@ -14,7 +14,10 @@ import { createMcpServer } from "../../src/mcp-server.ts";
 import { chatTools } from "../../src/tools/index.ts";
 
 export interface InProcessServer {
-  /** A new client with a session of its own, connected and with the tools listed (so the SDK checks results). */
+  /**
+   * A new client (the SDK's v2 client, on the 2025 handshake) with a session of its own, connected
+   * and with the tools listed (so the SDK checks results).
+   */
   connect(name?: string): Promise<Client>;
   /** Closes every client connected so far. */
   close(): Promise<void>;
@@ -31,6 +34,7 @@ export function newChatParts(options: { timing?: Partial<Timing>; limits?: Parti
     chat,
     tools,
     events: new SqliteEventStore(db),
+    sessionRecords: new SessionRecords(db),
     stats: () => ({ waiting: chat.waitingCalls }),
   };
 }
@@ -42,7 +46,7 @@ export function startInProcess(options: Parameters<typeof newChatParts>[0] = {})
     async connect(name = "test") {
       const client = new Client({ name, version: "1.0.0" });
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-      await createMcpServer(chat, () => tools).connect(serverSide);
+      await createMcpServer(chat, () => tools, { session: {} }).connect(serverSide);
       await client.connect(clientSide);
       await client.listTools();
       clients.push(client);
@@ -56,13 +60,14 @@ export function startInProcess(options: Parameters<typeof newChatParts>[0] = {})
 
 /** The HTTP layer on 127.0.0.1 and a free port, the way `mcp-chat` serves it, with the given intervals. */
 export function startHttpInProcess(intervals: Intervals) {
-  const { chat, tools, events, stats } = newChatParts();
+  const { chat, tools, events, sessionRecords, stats } = newChatParts();
   const http = serveHttp({
     host: "127.0.0.1",
     port: 0,
     maxSessions: 100,
     newServer: (options) => createMcpServer(chat, () => tools, { ...options, progressEveryMs: intervals.progressMs }),
     events,
+    sessionRecords,
     stats,
     intervals,
   });

@@ -2,8 +2,7 @@
 // keep-alives, the idle cut-off. The HTTP layer in process with intervals a tenth of a second to a
 // second, where the binary's are 10-15 s; the SDK's real client and raw HTTP, as users reach it.
 import { afterAll, describe, expect, test } from "bun:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { rawSession, resultOf } from "../raw-http.ts";
 import { elapsed, ok, pairUp } from "../tool-calls.ts";
 import { startHttpInProcess } from "./in-process.ts";
@@ -17,8 +16,9 @@ function start(intervals: { progressMs: number; keepAliveMs: number; idleSeconds
   return server;
 }
 
-async function connect(url: URL, name: string): Promise<Client> {
-  const client = new Client({ name, version: "1.0.0" });
+/** The SDK's v2 client, on the 2025 handshake or, with `era: "2026"`, in automatic negotiation. */
+async function connect(url: URL, name: string, era: "2025" | "2026" = "2025"): Promise<Client> {
+  const client = new Client({ name, version: "1.0.0" }, era === "2026" ? { versionNegotiation: { mode: "auto" } } : {});
   await client.connect(new StreamableHTTPClientTransport(url));
   await client.listTools();
   closing.unshift(() => client.close());
@@ -26,27 +26,29 @@ async function connect(url: URL, name: string): Promise<Client> {
 }
 
 describe("progress", () => {
-  test("keeps a client whose request time-out is a third of the wait alive through it", async () => {
-    // As a client with a 15 s time-out through a 45 s wait, with progress every 10 s.
-    const server = start({ progressMs: 300, keepAliveMs: 15_000, idleSeconds: 10 });
-    const { bob, roomId } = await pairUp((name) => connect(server.url, name));
-    const progress: number[] = [];
-    const [result, ms] = await elapsed(
-      ok(
-        bob,
-        "wait_for_message",
-        { room_id: roomId, timeout: 1.35 },
-        {
-          timeout: 450,
-          resetTimeoutOnProgress: true,
-          onprogress: (p) => progress.push(p.progress),
-        },
-      ),
-    );
-    expect(result).toEqual({ timeout: true, message: "No message received", seq: 0 });
-    expect(ms).toBeGreaterThan(1_300);
-    expect(progress).toEqual([0.3, 0.6, 0.9, 1.2]);
-  });
+  for (const era of ["2025", "2026"] as const) {
+    test(`keeps a client whose request time-out is a third of the wait alive through it (${era} era)`, async () => {
+      // As a client with a 15 s time-out through a 45 s wait, with progress every 10 s.
+      const server = start({ progressMs: 300, keepAliveMs: 15_000, idleSeconds: 10 });
+      const { bob, roomId, bobMatch } = await pairUp((name) => connect(server.url, name, era));
+      const progress: number[] = [];
+      const [result, ms] = await elapsed(
+        ok(
+          bob,
+          "wait_for_message",
+          { room_id: roomId, client_id: bobMatch.client_id, timeout: 1.35 },
+          {
+            timeout: 450,
+            resetTimeoutOnProgress: true,
+            onprogress: (p) => progress.push(p.progress),
+          },
+        ),
+      );
+      expect(result).toEqual({ timeout: true, message: "No message received", seq: 0 });
+      expect(ms).toBeGreaterThan(1_300);
+      expect(progress).toEqual([0.3, 0.6, 0.9, 1.2]);
+    });
+  }
 
   test("a quiet wait without a progress token gets keep-alive frames for proxies, and no progress", async () => {
     const server = start({ progressMs: 100, keepAliveMs: 200, idleSeconds: 10 });

@@ -2,8 +2,7 @@
 // Clients decide from these hints whether to ask a person before a call: MCP's defaults for an
 // unset hint are "destructive" and "not idempotent".
 import { expect, test } from "bun:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { Chat } from "../../src/chat/chat.ts";
 import { LocalDoorbell } from "../../src/chat/doorbell.ts";
 import { defaultLimits, defaultTiming } from "../../src/config.ts";

@@ -4,7 +4,7 @@
 // the schema would throw instead of passing. In process (the MCP face over the SDK's in-memory
 // transport); what only HTTP shows is in test/errors.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client } from "../tool-calls.ts";
 import { call, elapsed, ok, pairUp } from "../tool-calls.ts";
 import { type InProcessServer, startInProcess } from "./in-process.ts";
 
@@ -345,7 +345,13 @@ describe("enter_queue input and timeout 0", () => {
     const solo = await validating(emptyQueue);
     const [waiting, ms] = await elapsed(ok(solo, "enter_queue", { display_name: "Solo", timeout: 0 }));
     expect(ms).toBeLessThan(1_000);
-    expect(waiting).toEqual({ status: "waiting", position: 1, queue_length: 1, client_id: expect.any(String) });
+    expect(waiting).toEqual({
+      status: "waiting",
+      position: 1,
+      queue_length: 1,
+      client_id: expect.any(String),
+      hint: expect.stringContaining("client_id"),
+    });
     // Within the grace period a newcomer is paired with Solo at once, also with timeout 0.
     const other = await validating(emptyQueue);
     const matched = await ok(other, "enter_queue", { display_name: "Other", timeout: 0 });

@@ -1,0 +1,100 @@
+// Access control: with tokens or an identity provider configured, every /mcp request must carry a
+// Bearer token: one of the static tokens, or a JWT the provider signed. Each token (each JWT
+// subject) is its own tenant: the participants and sessions made under it are not reachable under
+// another (see `subject`).
+import type { JwtAccess } from "../config.ts";
+import { log } from "../log.ts";
+
+const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest();
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+/** Whether two digests of equal length are equal, in time that does not depend on where they differ. */
+function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ (b[i] ?? 0);
+  return difference === 0;
+}
+
+/** The tokens of a token file: one a line; blank lines and lines starting with # are skipped. */
+export function tokensInFile(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+}
+
+/** A JWT's shape: three base64url parts. */
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+
+export type AccessVerdict = { subject: string | undefined } | { refused: "missing" | "invalid" };
+
+/** Checks JWTs against the provider's published keys (jose fetches and caches the JWKS). */
+async function jwtVerifier({ jwksUrl, issuer, audience }: JwtAccess) {
+  const { createRemoteJWKSet, jwtVerify } = await import("jose");
+  const keys = createRemoteJWKSet(new URL(jwksUrl));
+  return async (token: string): Promise<string | undefined> => {
+    try {
+      const { payload } = await jwtVerify(token, keys, { issuer, audience });
+      return payload.sub === undefined ? undefined : `jwt:${hex(sha256(`${payload.iss}\0${payload.sub}`).subarray(0, 8))}`;
+    } catch (error) {
+      log("a JWT was refused:", (error as Error).message);
+      return undefined;
+    }
+  };
+}
+
+export class Access {
+  private digests: Uint8Array[];
+
+  private constructor(
+    private readonly given: string[],
+    private readonly file: string | undefined,
+    private readonly verifyJwt: ((token: string) => Promise<string | undefined>) | undefined,
+  ) {
+    this.digests = given.map(sha256);
+  }
+
+  /** The tokens given, those of the token file if there is one, and the JWT check if configured. */
+  static async load(given: string[], file?: string, jwt?: JwtAccess): Promise<Access> {
+    const access = new Access(given, file, jwt ? await jwtVerifier(jwt) : undefined);
+    await access.reload();
+    return access;
+  }
+
+  /** Whether any token is required at all. */
+  get enabled(): boolean {
+    return this.digests.length > 0 || this.file !== undefined || this.verifyJwt !== undefined;
+  }
+
+  /** Reads the token file again (SIGHUP); a file that cannot be read keeps the tokens there were. */
+  async reload(): Promise<void> {
+    let fromFile: string[] = [];
+    if (this.file) {
+      try {
+        fromFile = tokensInFile(await Bun.file(this.file).text());
+      } catch (error) {
+        log(`reading the token file ${this.file} failed; keeping the tokens read before:`, (error as Error).message);
+        if (this.digests.length > 0) return;
+      }
+    }
+    this.digests = [...this.given, ...fromFile].map(sha256);
+  }
+
+  /**
+   * The verdict on a request: the subject its token names (a tag made from a hash, never the
+   * token), or why it is refused. Every static token is compared, in constant time each.
+   */
+  async check(request: Request): Promise<AccessVerdict> {
+    if (!this.enabled) return { subject: undefined };
+    const header = request.headers.get("authorization");
+    const match = header && /^Bearer +(\S+)\s*$/i.exec(header);
+    if (!match) return { refused: "missing" };
+    const token = match[1]!;
+    const digest = sha256(token);
+    let found: Uint8Array | undefined;
+    for (const known of this.digests) if (sameDigest(known, digest)) found = known;
+    if (found) return { subject: `token:${hex(found.subarray(0, 8))}` };
+    const subject = this.verifyJwt && JWT_SHAPE.test(token) ? await this.verifyJwt(token) : undefined;
+    return subject ? { subject } : { refused: "invalid" };
+  }
+}
