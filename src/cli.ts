@@ -37,7 +37,10 @@ async function main(): Promise<void> {
 function printConfig(request: PrintConfigRequest): void {
   // The binary starts itself; run from source, Bun starts src/cli.ts. Both by their full paths.
   const fromSource = buildCommit === undefined ? [Bun.main] : [];
-  const server = "url" in request ? { url: request.url } : { command: process.execPath, args: [...fromSource, ...request.stdioArgs] };
+  const server =
+    "url" in request
+      ? { url: request.url, token: request.token }
+      : { command: process.execPath, args: [...fromSource, ...request.stdioArgs] };
   const { text, where } = clientConfig(request.client, server);
   process.stdout.write(text);
   console.error(where);

@@ -4,8 +4,8 @@
 export const CLIENTS = ["claude-code", "claude-desktop", "codex", "cursor", "vscode"] as const;
 export type ClientName = (typeof CLIENTS)[number];
 
-/** How the client reaches the server: it starts this binary over stdio, or it connects to a URL. */
-export type ServerEntry = { command: string; args: string[] } | { url: string };
+/** How the client reaches the server: it starts this binary over stdio, or it connects to a URL (with a Bearer token). */
+export type ServerEntry = { command: string; args: string[] } | { url: string; token?: string };
 
 export interface ClientConfig {
   /** The configuration itself, as the client's file holds it: printed alone on stdout. */
@@ -40,17 +40,20 @@ const JSON_CLIENTS = {
 /** The configuration for `client`, and where it goes (docs/INSTALL.md has more). */
 export function clientConfig(client: ClientName, server: ServerEntry): ClientConfig {
   const stdio = "command" in server;
+  const auth = !stdio && server.token ? `Bearer ${server.token}` : undefined;
   if (client === "codex") {
     const lines = stdio
       ? `command = ${tomlString(server.command)}\nargs = [${server.args.map(tomlString).join(", ")}]`
-      : `url = ${tomlString(server.url)}`;
+      : `url = ${tomlString(server.url)}${auth ? `\nhttp_headers = { Authorization = ${tomlString(auth)} }` : ""}`;
     return { text: `[mcp_servers.${SERVER_NAME}]\n${lines}\n`, where: "Goes in ~/.codex/config.toml" };
   }
   const [key, typed, where] = JSON_CLIENTS[client];
-  let entry: object = typed ? { type: stdio ? "stdio" : "http", ...server } : server;
+  const remote = stdio ? server : { url: server.url, ...(auth ? { headers: { Authorization: auth } } : {}) };
+  let entry: object = typed ? { type: stdio ? "stdio" : "http", ...remote } : remote;
   // Claude Desktop's file takes stdio servers only: a URL goes through the mcp-remote bridge (Node's npx).
   if (client === "claude-desktop" && !stdio) {
-    entry = { command: "npx", args: ["-y", "mcp-remote", server.url, ...(isPlainHttpAway(server.url) ? ["--allow-http"] : [])] };
+    const flags = [...(isPlainHttpAway(server.url) ? ["--allow-http"] : []), ...(auth ? ["--header", `Authorization: ${auth}`] : [])];
+    entry = { command: "npx", args: ["-y", "mcp-remote", server.url, ...flags] };
   }
   const command = client === "claude-code" ? ` ${SERVER_NAME} ${shellQuote(JSON.stringify(entry))}` : "";
   return { text: `${JSON.stringify({ [key]: { [SERVER_NAME]: entry } }, null, 2)}\n`, where: `Goes in ${where}${command}` };

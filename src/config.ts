@@ -248,7 +248,7 @@ export const options = {
     type: "text",
     help: `Print the configuration of a client (${CLIENTS.join(", ")}) to start this binary, with any --as and --db`,
   },
-  url: { type: "text", help: "With --print-config: the server's URL, instead of starting this binary" },
+  url: { type: "text", help: "With --print-config: the server's URL, instead of starting this binary (and --token, its token)" },
   help: { type: "boolean", short: "h", help: "Show this help" },
   version: { type: "boolean", short: "v", help: "Show the version and the commit the binary was built from" },
 } as const satisfies Record<string, Option>;
@@ -300,7 +300,7 @@ export function defaultDbPath(platform: string, env: Record<string, string | und
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** `--print-config`: for `client`, either a server's URL or the arguments that start this binary over stdio. */
-export type PrintConfigRequest = { kind: "print-config"; client: ClientName } & ({ url: string } | { stdioArgs: string[] });
+export type PrintConfigRequest = { kind: "print-config"; client: ClientName } & ({ url: string; token?: string } | { stdioArgs: string[] });
 
 export type CliRequest = { kind: "help" } | { kind: "version" } | PrintConfigRequest | { kind: "serve"; config: Config };
 
@@ -414,7 +414,10 @@ function checkLocalName(name: string, maxNameLength: number): void {
   if (problem) throw new ConfigError(`--as ${problem}`);
 }
 
-/** `--print-config CLIENT [--url URL | --as NAME --db FILE]`; MCP_CHAT_AS and MCP_CHAT_DB count only without --url. */
+/**
+ * `--print-config CLIENT [--url URL [--token TOKEN] | --as NAME --db FILE]`. MCP_CHAT_AS and
+ * MCP_CHAT_DB count only without --url; a token only as a flag (the environment's are the server's).
+ */
 function printConfig(
   client: string,
   flags: Flags,
@@ -431,8 +434,11 @@ function printConfig(
   if (url !== undefined) {
     if (!/^https?:\/\/./i.test(url) || !URL.canParse(url)) throw new ConfigError(`--url must be an http(s):// URL, not "${url}"`);
     if (flags.as !== undefined || flags.db !== undefined) throw new ConfigError("--as and --db go without --url");
-    return { kind: "print-config", client: known, url };
+    const token = typeof flags.token === "string" ? flags.token : undefined;
+    if (token !== undefined && /[\s,]/.test(token)) throw new ConfigError("--print-config takes one --token, with no spaces");
+    return { kind: "print-config", client: known, url, ...(token === undefined ? {} : { token }) };
   }
+  if (flags.token !== undefined) throw new ConfigError("--token goes with --url: over stdio there is no token");
   const stdioArgs = ["--stdio"];
   if (localName !== undefined) {
     checkLocalName(localName, maxNameLength);

@@ -73,6 +73,29 @@ describe("mcp-chat", () => {
     }
   });
 
+  test("--print-config --url --token gives a configuration a token-protected server accepts", async () => {
+    const token = "print-config-test-token-0123456789";
+    const server = await startHttp(join(tempDir(), "chat.db"), ["--token", token]);
+    const printed = run("--print-config", "claude-code", "--url", server.url.href, "--token", token);
+    const entry = JSON.parse(printed.out).mcpServers["mcp-chat"];
+    const initialize = (headers: Record<string, string>) =>
+      fetch(entry.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "print-config", version: "1" } },
+        }),
+      });
+    expect((await initialize({})).status).toBe(401);
+    const accepted = await initialize(entry.headers);
+    expect(accepted.status).toBe(200);
+    await accepted.body?.cancel();
+    await server.stop();
+  });
+
   test("a bad option or value is a clear error with exit code 2", () => {
     expect(run("--nope")).toMatchObject({ code: 2, err: expect.stringContaining("--nope") });
     expect(run("--port", "http")).toMatchObject({ code: 2, err: expect.stringContaining("--port must be a number") });

@@ -35,6 +35,23 @@ describe("clientConfig", () => {
     expect(parsed("claude-desktop", { url: "https://chat.example.com/mcp" }).mcpServers["mcp-chat"].args).not.toContain("--allow-http");
   });
 
+  test("with a token, every client sends it as a Bearer Authorization header", () => {
+    const secured: ServerEntry = { url: "https://chat.example.com/mcp", token: "0123456789abcdef-token" };
+    const headers = { Authorization: "Bearer 0123456789abcdef-token" };
+    expect(parsed("claude-code", secured)).toEqual({ mcpServers: { "mcp-chat": { type: "http", url: secured.url, headers } } });
+    expect(parsed("cursor", secured)).toEqual({ mcpServers: { "mcp-chat": { url: secured.url, headers } } });
+    expect(parsed("vscode", secured)).toEqual({ servers: { "mcp-chat": { type: "http", url: secured.url, headers } } });
+    // Codex takes literal headers as http_headers (an inline bearer_token it refuses).
+    expect(parsed("codex", secured)).toEqual({ mcp_servers: { "mcp-chat": { url: secured.url, http_headers: headers } } });
+    expect(parsed("claude-desktop", secured).mcpServers["mcp-chat"].args).toEqual([
+      "-y",
+      "mcp-remote",
+      secured.url,
+      "--header",
+      "Authorization: Bearer 0123456789abcdef-token",
+    ]);
+  });
+
   test("paths with backslashes, quotes and odd characters survive in TOML and in the shell command", () => {
     const windows = { command: 'C:\\Users\\O\'Neil\\AppData\\Local\\mcp "chat"\u007f\\mcp-chat.exe', args: ["--stdio"] };
     expect(parsed("codex", windows)).toEqual({ mcp_servers: { "mcp-chat": windows } });
@@ -77,6 +94,23 @@ describe("parseCli --print-config", () => {
       client: "vscode",
       url: "https://chat.example.com/mcp",
     });
+  });
+
+  test("takes a token with --url, from the flag only", () => {
+    expect(request(["--print-config", "codex", "--url", "https://x/mcp", "--token", "0123456789abcdef"])).toEqual({
+      kind: "print-config",
+      client: "codex",
+      url: "https://x/mcp",
+      token: "0123456789abcdef",
+    });
+    // The server's own tokens in the environment stay out of a printed configuration.
+    expect(request(["--print-config", "codex", "--url", "https://x/mcp"], { MCP_CHAT_TOKEN: "0123456789abcdef" })).not.toHaveProperty(
+      "token",
+    );
+    expect(() => request(["--print-config", "codex", "--token", "0123456789abcdef"])).toThrow(/--token goes with --url/);
+    expect(() => request(["--print-config", "codex", "--url", "https://x/mcp", "--token", "a", "--token", "b"])).toThrow(
+      new ConfigError("--print-config takes one --token, with no spaces"),
+    );
   });
 
   test("refuses what would make a wrong configuration", () => {
