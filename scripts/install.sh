@@ -145,6 +145,11 @@ if [ "$actual" != "$expected" ]; then
   die "checksum mismatch for $name: SHA256SUMS says $expected, the download is $actual. The file is corrupt or was tampered with; nothing was installed"
 fi
 chmod 755 "$download"
+# Windows runs a program by its .exe name only.
+if [ -n "$exe" ]; then
+  mv -f "$download" "$download$exe" || die "cannot write in $dir"
+  download="$download$exe"
+fi
 
 # Try it before anything is replaced, where it is the build for this machine (not a --platform for another).
 version=""
