@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // The one entry point: parse options, open the database, serve over HTTP or stdio.
 import "./zod-jitless.ts";
-import { buildCommit, versionText } from "./build-info.ts";
+import { buildCommit, version, versionText } from "./build-info.ts";
 import { Chat } from "./chat/chat.ts";
 import { clientConfig } from "./client-config.ts";
 import { type CliRequest, type Config, ConfigError, helpText, type PrintConfigRequest, parseCli } from "./config.ts";
@@ -10,6 +10,7 @@ import { SessionRecords } from "./db/http-sessions.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
 import { SharedFileDoorbell } from "./db/shared-file-doorbell.ts";
 import { ChatStore } from "./db/store.ts";
+import { serverFigures } from "./figures.ts";
 import { Access } from "./http/access.ts";
 import { type HttpServer, serveHttp } from "./http/serve.ts";
 import { bestEffort, log } from "./log.ts";
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   if (request.kind === "help") return console.log(helpText());
   if (request.kind === "version") return console.log(versionText());
   if (request.kind === "print-config") return printConfig(request);
+  if (request.kind === "backup") return backUp(request.dbPath, request.to);
   await serve(request.config);
 }
 
@@ -44,6 +46,31 @@ function printConfig(request: PrintConfigRequest): void {
   const { text, where } = clientConfig(request.client, server);
   process.stdout.write(text);
   console.error(where);
+}
+
+/**
+ * SQLite's VACUUM INTO: one read transaction, so the copy is consistent while servers go on writing
+ * (WAL lets them), and compact. It will not overwrite a file.
+ */
+function backUp(dbPath: string, to: string): void {
+  let db: ChatDb;
+  try {
+    db = openDatabase(dbPath);
+  } catch (error) {
+    console.error(`mcp-chat: cannot open the database ${dbPath}: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  // The copy holds every message: private, as the database is.
+  const umask = process.umask(0o077);
+  try {
+    db.$client.run("VACUUM INTO ?", [to]);
+  } catch (error) {
+    console.error(`mcp-chat: cannot write the backup ${to}: ${(error as Error).message}`);
+    process.exit(1);
+  } finally {
+    process.umask(umask);
+  }
+  console.log(`backed up ${dbPath} to ${to}`);
 }
 
 /** How long a stop waits for answers in flight to reach their clients. */
@@ -65,7 +92,13 @@ async function serve(config: Config): Promise<void> {
   const store = new ChatStore(db);
   // Other processes may share the file (several --stdio clients, an HTTP server): wake on their commits too.
   const doorbell = new SharedFileDoorbell(db.$client);
-  const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits });
+  const figures = serverFigures();
+  const chat = new Chat({ store, doorbell, timing: config.timing, limits: config.limits, events: figures.chatEvents });
+  figures.metrics.gauge(
+    "mcp_chat_waiting_calls",
+    "Calls blocked in wait_for_message or enter_queue in this process.",
+    () => chat.waitingCalls,
+  );
   setInterval(() => bestEffort("presence sweep", () => chat.sweepPresence()), chat.presenceSweepEveryMs).unref();
   // Built at the first tool request: their zod schemas take a few ms, and initialize needs none.
   let toolList: ChatTool[] | undefined;
@@ -117,7 +150,8 @@ async function serve(config: Config): Promise<void> {
       publicUrl: config.access.publicUrl,
       perAddress: config.perAddress,
       protectedResource: config.access.jwt && { resource: config.access.jwt.audience, authorizationServer: config.access.jwt.issuer },
-      stats: () => ({ waiting: chat.waitingCalls }),
+      stats: () => ({ waiting: chat.waitingCalls, version, database: databaseReachable(db) }),
+      figures,
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -134,6 +168,16 @@ async function serve(config: Config): Promise<void> {
   // The first stdout line names the address, so scripts using --port 0 can find it.
   console.log(`mcp-chat listening on ${http.url}`);
   log(`database ${config.dbPath}`);
+}
+
+/** Whether the database answers a query (for /health). */
+function databaseReachable(db: ChatDb): boolean {
+  try {
+    db.$client.query("SELECT 1").get();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Resolves once `done()` holds, or after `limitMs`. Only for shutdown: it polls. */

@@ -302,7 +302,13 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
 /** `--print-config`: for `client`, either a server's URL or the arguments that start this binary over stdio. */
 export type PrintConfigRequest = { kind: "print-config"; client: ClientName } & ({ url: string; token?: string } | { stdioArgs: string[] });
 
-export type CliRequest = { kind: "help" } | { kind: "version" } | PrintConfigRequest | { kind: "serve"; config: Config };
+export type CliRequest =
+  | { kind: "help" }
+  | { kind: "version" }
+  | PrintConfigRequest
+  | { kind: "serve"; config: Config }
+  /** `mcp-chat backup PATH`: a consistent copy of the database (--db) while it is in use. */
+  | { kind: "backup"; dbPath: string; to: string };
 
 export class ConfigError extends Error {}
 
@@ -330,11 +336,25 @@ export function helpText(): string {
     const env = o.env ? ` [env ${o.env}]` : "";
     return `  ${flagOf(name, o).padEnd(22)} ${o.help}${fallback === undefined ? "" : ` (default ${fallback}${bounds})`}.${env}`;
   });
-  return ["Usage: mcp-chat [--stdio] [options]", "", "Options:", ...lines].join("\n");
+  return [
+    "Usage: mcp-chat [--stdio] [options]",
+    "       mcp-chat backup PATH [--db FILE]   write a consistent copy of the database, also while it is in use",
+    "",
+    "Options:",
+    ...lines,
+  ].join("\n");
 }
 
 /** The command line, read with the environment; `platform` (process.platform) picks the default database. */
 export function parseCli(argv: string[], env: Record<string, string | undefined>, platform: string = process.platform): CliRequest {
+  if (argv[0] === "backup") {
+    const [to, ...rest] = argv.slice(1);
+    if (to === undefined || to.startsWith("-"))
+      throw new ConfigError("backup needs the path of the copy to write: mcp-chat backup PATH [--db FILE]");
+    const values = parseFlags(rest);
+    const dbPath = (typeof values.db === "string" ? values.db : env[options.db.env] || undefined) ?? defaultDbPath(platform, env);
+    return { kind: "backup", dbPath, to };
+  }
   const values = parseFlags(argv);
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };

@@ -11,12 +11,23 @@ import { type MemberView, type MessageView, messageView } from "./views.ts";
 import { StopSwitch, type WaitOptions, waitFor } from "./wait.ts";
 import { WaitLimit } from "./wait-limit.ts";
 
+/** What the chat tells whoever counts (the /metrics figures); every member may be left out. */
+export interface ChatEvents {
+  /** A message was stored, its commit having taken `commitMs`. */
+  stored?(commitMs: number): void;
+  /** A wait returned a message `ageMs` after it was stored. */
+  delivered?(ageMs: number): void;
+  /** A call was refused by a rate limit. */
+  limited?(what: string): void;
+}
+
 export interface ChatDeps {
   store: ChatStore;
   doorbell: Doorbell;
   timing: Timing;
   limits: Limits;
   now?: () => number;
+  events?: ChatEvents;
 }
 
 export interface WaitRequest {
@@ -39,8 +50,10 @@ export class Chat {
   private readonly queue: Queue;
   private readonly stopping = new StopSwitch();
   private readonly rates: Record<"sends" | "joins" | "queueEntries" | "newParticipants", RateLimiter>;
+  private readonly events: ChatEvents;
 
   constructor(deps: ChatDeps) {
+    this.events = deps.events ?? {};
     this.store = deps.store;
     this.doorbell = deps.doorbell;
     this.timing = deps.timing;
@@ -113,7 +126,9 @@ export class Chat {
   /** Takes a token for `key`, or refuses the call with how long to wait. */
   private limit(limiter: RateLimiter, key: string, what: string): void {
     const retryAfter = limiter.take(key);
-    if (retryAfter > 0) throw chatError("rate_limited", what, limiter.perMinute, retryAfter);
+    if (retryAfter === 0) return;
+    this.events.limited?.(what);
+    throw chatError("rate_limited", what, limiter.perMinute, retryAfter);
   }
 
   // waiting budget
@@ -196,6 +211,7 @@ export class Chat {
     const me = caller.participant;
     this.limit(this.rates.sends, me.id, "messages");
     let stored = false;
+    const started = performance.now();
     const message = await this.store.commits.durableSoon(() => {
       const { room } = this.requireMember(roomId, me.id);
       // A retry of a send that was stored gets its seq back, even if the partner left since.
@@ -213,7 +229,10 @@ export class Chat {
       });
     });
     // Ring only after the commit: a woken waiter must find the message.
-    if (stored) this.wake(roomId);
+    if (stored) {
+      this.events.stored?.(performance.now() - started);
+      this.wake(roomId);
+    }
     return { seq: message.seq, sent_at: new Date(message.createdAt).toISOString() };
   }
 
@@ -223,6 +242,7 @@ export class Chat {
     this.requireMember(roomId, me.id);
     const next = () => this.nextMessage(roomId, me.id, afterSeq);
     const found = await this.holdWait(caller, request, () => waitFor(this.doorbell, roomTopic(roomId), next, this.waitOptions(request)));
+    if (found?.kind === "message") this.events.delivered?.(this.now() - Date.parse(found.timestamp));
     return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
   }
 

@@ -13,6 +13,7 @@ import { defaultIntervals, type Intervals, MAX_REQUEST_BYTES } from "../config.t
 import type { SqliteEventStore } from "../db/event-store.ts";
 import type { SessionRecords } from "../db/http-sessions.ts";
 import { protocolErrors, type RequestError } from "../errors.ts";
+import type { ServerFigures } from "../figures.ts";
 import { log } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
 import type { Access } from "./access.ts";
@@ -32,8 +33,8 @@ export interface HttpServerOptions {
   sessionRecords: SessionRecords;
   /** HTTP sessions held at once. */
   maxSessions: number;
-  /** Figures for /health, from the layers below. */
-  stats: () => Record<string, number>;
+  /** Figures for /health, from the layers below; `database: false` when the file cannot be read. */
+  stats: () => Record<string, number | string | boolean>;
   /** The SSE keep-alive and the idle cut-off (see Intervals). */
   intervals?: Pick<Intervals, "keepAliveMs" | "idleSeconds">;
   /** The Bearer tokens /mcp requires; none: no access control. */
@@ -47,6 +48,8 @@ export interface HttpServerOptions {
   publicUrl?: URL;
   /** What one client address may open; loopback addresses are not counted. */
   perAddress?: AddressLimits;
+  /** The figures /metrics serves; none: no /metrics. */
+  figures?: ServerFigures;
 }
 
 export interface HttpServer {
@@ -85,18 +88,19 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
   const routes: Record<string, Handler> = {
     "/mcp": guarded(async (request, server) => {
       const verdict = options.access ? await options.access.check(request) : { subject: undefined };
-      if ("refused" in verdict) return unauthorized(verdict.refused, metadataUrl);
+      const counted = (response: Response) => {
+        options.figures?.responded(response.status);
+        return response;
+      };
+      if ("refused" in verdict) return counted(unauthorized(verdict.refused, metadataUrl));
       const address = perAddress.addressOf(request, server);
-      if (!perAddress.enter(address)) return tooMany(protocolErrors.rateLimited("open requests"), 1);
+      if (!perAddress.enter(address)) return counted(tooMany(protocolErrors.rateLimited("open requests"), 1));
       // Counted from its first byte: a stop also waits for a request whose body is still arriving.
       arriving++;
       try {
         const caller = { owner: verdict.subject, address };
-        return perAddress.heldUntilDone(
-          address,
-          request,
-          await handleMcp(request, server, caller, { sessions, stateless, perAddress, events: options.events }),
-        );
+        const response = counted(await handleMcp(request, server, caller, { sessions, stateless, perAddress, events: options.events }));
+        return perAddress.heldUntilDone(address, request, response);
       } catch (error) {
         perAddress.release(address);
         throw error;
@@ -104,8 +108,28 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
         arriving--;
       }
     }),
-    "/health": guarded(() => Response.json({ status: "ok", sessions: sessions.size, ...options.stats() })),
+    // For load balancers and uptime checks: counts and the version, no token needed.
+    "/health": guarded(() => {
+      const stats = options.stats();
+      const ok = stats.database !== false;
+      return Response.json({ status: ok ? "ok" : "database unreachable", sessions: sessions.size, ...stats }, { status: ok ? 200 : 503 });
+    }),
   };
+  const { figures } = options;
+  if (figures) {
+    figures.metrics.gauge("mcp_chat_sessions", "2025-era HTTP sessions held.", () => sessions.size);
+    figures.metrics.gauge(
+      "mcp_chat_open_requests",
+      "/mcp requests being answered (held waits included).",
+      () => arriving + sessions.inFlight + stateless.inFlight,
+    );
+    // Under access control it takes a token like /mcp: the figures say how busy the server is.
+    routes["/metrics"] = guarded(async (request) => {
+      const verdict = options.access ? await options.access.check(request) : { subject: undefined };
+      if ("refused" in verdict) return unauthorized(verdict.refused, metadataUrl);
+      return new Response(figures.metrics.text(), { headers: { "content-type": "text/plain; version=0.0.4" } });
+    });
+  }
   if (options.protectedResource) {
     const { resource, authorizationServer } = options.protectedResource;
     const metadata = guarded(() =>
