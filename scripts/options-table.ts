@@ -11,7 +11,9 @@ const more: Partial<Record<keyof typeof options, string>> = {
   as: "The name is trimmed and follows the rules of `display_name`. See [Several agents on one machine](LOCAL-AGENTS.md).",
   "max-sessions":
     "Each takes about 15 KB. The replaced session's client gets 404 and initializes again; when every session is answering a request, `initialize` gets 503.",
-  db: "It and its folder are created when missing.",
+  db: "It and its folder are created when missing. Why these places: [INSTALL.md](INSTALL.md#where-the-database-lives).",
+  "print-config": "Each client's format and file: [INSTALL.md](INSTALL.md#connecting-a-client---print-config).",
+  url: "Claude Desktop starts this binary as a relay (`--stdio --remote URL`), since its file takes stdio servers only.",
   "default-wait": "A wait is a `wait_for_message` or `enter_queue` call; none means no `timeout`.",
   "idle-timeout": "Must be longer than `--max-wait`.",
   "max-waits": "Counted per process.",

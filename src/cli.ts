@@ -1,9 +1,10 @@
 #!/usr/bin/env bun
 // The one entry point: parse options, open the database, serve over HTTP or stdio.
 import "./zod-jitless.ts";
-import { version } from "../package.json" with { type: "json" };
+import { buildCommit, version, versionText } from "./build-info.ts";
 import { Chat } from "./chat/chat.ts";
-import { type CliRequest, type Config, ConfigError, helpText, parseCli } from "./config.ts";
+import { clientConfig } from "./client-config.ts";
+import { type CliRequest, type Config, ConfigError, helpText, type PrintConfigRequest, parseCli } from "./config.ts";
 import { SqliteEventStore } from "./db/event-store.ts";
 import { SessionRecords } from "./db/http-sessions.ts";
 import { type ChatDb, openDatabase } from "./db/open.ts";
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (request.kind === "help") return console.log(helpText());
-  if (request.kind === "version") return console.log(version);
+  if (request.kind === "version") return console.log(versionText());
+  if (request.kind === "print-config") return printConfig(request);
   if (request.kind === "backup") return backUp(request.dbPath, request.to);
   configureLogs(request.config.logs.format, request.config.logs.level);
   if (request.config.remote) return relay(request.config.remote, request.config.access.tokens[0]);
@@ -48,6 +50,19 @@ async function relay(url: URL, token: string | undefined): Promise<void> {
   await until(() => bridge.unanswered === 0, SHUTDOWN_DRAIN_MS);
   await Promise.all([stdio.flush(), bridge.close()]);
   process.exit(0);
+}
+
+/** The client's configuration on stdout, alone (it can go straight to a file); where it goes on stderr. */
+function printConfig(request: PrintConfigRequest): void {
+  // The binary starts itself; run from source, Bun starts src/cli.ts. Both by their full paths.
+  const fromSource = buildCommit === undefined ? [Bun.main] : [];
+  const server =
+    "url" in request
+      ? { url: request.url, token: request.token, relay: { command: process.execPath, args: fromSource } }
+      : { command: process.execPath, args: [...fromSource, ...request.stdioArgs] };
+  const { text, where } = clientConfig(request.client, server);
+  process.stdout.write(text);
+  console.error(where);
 }
 
 /**

@@ -1,5 +1,6 @@
 // Every option once: its flag, its environment variable, its default and why.
 import { nameProblem } from "./chat/names.ts";
+import { CLIENTS, type ClientName } from "./client-config.ts";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./log.ts";
 
 export interface Limits {
@@ -137,7 +138,10 @@ export const options = {
   db: {
     type: "text",
     env: "MCP_CHAT_DB",
-    defaultText: "$XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db",
+    defaultText:
+      "Linux: $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db; " +
+      "macOS: ~/Library/Application Support/mcp-chat/chat.db; " +
+      "Windows: %LOCALAPPDATA%\\mcp-chat\\chat.db",
     help: "SQLite file",
   },
   "default-wait": {
@@ -274,8 +278,13 @@ export const options = {
     choices: LOG_LEVELS,
     help: "The least a line must weigh to be written: error, warn, info, or debug (adds an access line per request)",
   },
+  "print-config": {
+    type: "text",
+    help: `Print the configuration of a client (${CLIENTS.join(", ")}) to start this binary, with any --as and --db`,
+  },
+  url: { type: "text", help: "With --print-config: the server's URL, instead of starting this binary (and --token, its token)" },
   help: { type: "boolean", short: "h", help: "Show this help" },
-  version: { type: "boolean", short: "v", help: "Show the version" },
+  version: { type: "boolean", short: "v", help: "Show the version and the commit the binary was built from" },
 } as const satisfies Record<string, Option>;
 
 type OptionName = keyof typeof options;
@@ -300,20 +309,37 @@ export const defaultLimits: Limits = {
 };
 
 /**
- * The default database: $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db.
- * node:os is fetched only without $HOME: an import would load it at every start (see src/db/open.ts).
+ * The default database, where each system keeps an application's data: on Windows
+ * %LOCALAPPDATA%\mcp-chat\chat.db; on macOS ~/Library/Application Support/mcp-chat/chat.db (as
+ * Apple asks, and as Go's os.UserConfigDir does, whatever $XDG_DATA_HOME says); elsewhere
+ * $XDG_DATA_HOME/mcp-chat/chat.db, else ~/.local/share/mcp-chat/chat.db. The `db` option's defaultText
+ * says the same.
+ * node:os is fetched only without a home folder in the environment: an import would load it at every
+ * start (see src/db/open.ts).
  */
-function defaultDbPath(env: Record<string, string | undefined>): string {
-  const dataHome = env.XDG_DATA_HOME || `${env.HOME || process.getBuiltinModule("node:os").homedir()}/.local/share`;
+export function defaultDbPath(platform: string, env: Record<string, string | undefined>): string {
+  const home = () => process.getBuiltinModule("node:os").homedir();
+  if (platform === "win32") {
+    const localAppData = env.LOCALAPPDATA || `${env.USERPROFILE || home()}\\AppData\\Local`;
+    return `${localAppData}\\mcp-chat\\chat.db`;
+  }
+  if (platform === "darwin") {
+    return `${env.HOME || home()}/Library/Application Support/mcp-chat/chat.db`;
+  }
+  const dataHome = env.XDG_DATA_HOME || `${env.HOME || home()}/.local/share`;
   return `${dataHome}/mcp-chat/chat.db`;
 }
 
 /** The largest request accepted, in bytes: an HTTP body, or a line over stdio. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
+/** `--print-config`: for `client`, either a server's URL or the arguments that start this binary over stdio. */
+export type PrintConfigRequest = { kind: "print-config"; client: ClientName } & ({ url: string; token?: string } | { stdioArgs: string[] });
+
 export type CliRequest =
   | { kind: "help" }
   | { kind: "version" }
+  | PrintConfigRequest
   | { kind: "serve"; config: Config }
   /** `mcp-chat backup PATH`: a consistent copy of the database (--db) while it is in use. */
   | { kind: "backup"; dbPath: string; to: string };
@@ -353,13 +379,14 @@ export function helpText(): string {
   ].join("\n");
 }
 
-export function parseCli(argv: string[], env: Record<string, string | undefined>): CliRequest {
+/** The command line, read with the environment; `platform` (process.platform) picks the default database. */
+export function parseCli(argv: string[], env: Record<string, string | undefined>, platform: string = process.platform): CliRequest {
   if (argv[0] === "backup") {
     const [to, ...rest] = argv.slice(1);
     if (to === undefined || to.startsWith("-"))
       throw new ConfigError("backup needs the path of the copy to write: mcp-chat backup PATH [--db FILE]");
     const values = parseFlags(rest);
-    const dbPath = (typeof values.db === "string" ? values.db : env[options.db.env] || undefined) ?? defaultDbPath(env);
+    const dbPath = (typeof values.db === "string" ? values.db : env[options.db.env] || undefined) ?? defaultDbPath(platform, env);
     return { kind: "backup", dbPath, to };
   }
   const values = parseFlags(argv);
@@ -372,6 +399,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return option.env ? env[option.env] || undefined : undefined;
   };
   const read = (name: NumberOption, fallback: number = options[name].default) => numberOf(name, pick(name), fallback);
+  if (values["print-config"] !== undefined) return printConfig(String(values["print-config"]), values, pick, read("max-name"));
+  if (values.url !== undefined) throw new ConfigError("--url works with --print-config only");
   const maxWaitSeconds = read("max-wait");
   const timing: Timing = {
     maxWaitSeconds,
@@ -400,9 +429,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const localName = pick("as")?.trim();
   if (localName !== undefined) {
     if (!values.stdio) throw new ConfigError("--as works with --stdio only: over HTTP each client brings its own identity");
-    const tooLongOrShort = localName.length < 1 || localName.length > limits.maxNameLength;
-    const problem = tooLongOrShort ? `must be 1-${limits.maxNameLength} characters` : nameProblem(localName);
-    if (problem) throw new ConfigError(`--as ${problem}`);
+    checkLocalName(localName, limits.maxNameLength);
   }
   const remoteUrl = pick("remote");
   if (remoteUrl !== undefined && !values.stdio)
@@ -431,7 +458,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       host,
       port: read("port"),
       maxSessions: read("max-sessions"),
-      dbPath: pick("db") ?? defaultDbPath(env),
+      dbPath: pick("db") ?? defaultDbPath(platform, env),
       timing,
       limits,
       access,
@@ -450,6 +477,48 @@ function choiceOf(name: "log-format" | "log-level", raw: string | undefined): st
   if (raw === undefined) return option.default;
   if (!option.choices.includes(raw as never)) throw new ConfigError(`--${name} must be one of ${option.choices.join(", ")}, not "${raw}"`);
   return raw;
+}
+
+/** --as follows the rules of display_name. */
+function checkLocalName(name: string, maxNameLength: number): void {
+  const tooLongOrShort = name.length < 1 || name.length > maxNameLength;
+  const problem = tooLongOrShort ? `must be 1-${maxNameLength} characters` : nameProblem(name);
+  if (problem) throw new ConfigError(`--as ${problem}`);
+}
+
+/**
+ * `--print-config CLIENT [--url URL [--token TOKEN] | --as NAME --db FILE]`. MCP_CHAT_AS and
+ * MCP_CHAT_DB count only without --url; a token only as a flag (the environment's are the server's).
+ */
+function printConfig(
+  client: string,
+  flags: Flags,
+  pick: (name: OptionName) => string | undefined,
+  maxNameLength: number,
+): PrintConfigRequest {
+  if (!(CLIENTS as readonly string[]).includes(client)) {
+    throw new ConfigError(`--print-config takes one of ${CLIENTS.join(", ")}, not "${client}"`);
+  }
+  const known = client as ClientName;
+  const url = pick("url");
+  const localName = pick("as")?.trim();
+  const db = pick("db");
+  if (url !== undefined) {
+    if (!/^https?:\/\/./i.test(url) || !URL.canParse(url)) throw new ConfigError(`--url must be an http(s):// URL, not "${url}"`);
+    if (flags.as !== undefined || flags.db !== undefined) throw new ConfigError("--as and --db go without --url");
+    const token = typeof flags.token === "string" ? flags.token : undefined;
+    if (token !== undefined && /[\s,]/.test(token)) throw new ConfigError("--print-config takes one --token, with no spaces");
+    return { kind: "print-config", client: known, url, ...(token === undefined ? {} : { token }) };
+  }
+  if (flags.token !== undefined) throw new ConfigError("--token goes with --url: over stdio there is no token");
+  const stdioArgs = ["--stdio"];
+  if (localName !== undefined) {
+    checkLocalName(localName, maxNameLength);
+    stdioArgs.push("--as", localName);
+  }
+  // A client started from a desktop may not share the shell's working folder: the file's full path.
+  if (db !== undefined) stdioArgs.push("--db", process.getBuiltinModule("node:path").resolve(db));
+  return { kind: "print-config", client: known, stdioArgs };
 }
 
 /** Whether an address to listen on is this machine's alone. */
@@ -490,8 +559,10 @@ function accessOf(pick: (name: OptionName) => string | undefined): Access {
  * The flags given: `--name value`, `--name=value`, `--flag`, `-h`. Not node:util's parseArgs,
  * which would put 0.3 MB of Bun's JavaScript for node:util into the binary.
  */
-function parseFlags(argv: string[]): Partial<Record<OptionName, string | boolean>> {
-  const values: Partial<Record<OptionName, string | boolean>> = {};
+type Flags = Partial<Record<OptionName, string | boolean>>;
+
+function parseFlags(argv: string[]): Flags {
+  const values: Flags = {};
   const known = (name: string | undefined): name is OptionName => name !== undefined && Object.hasOwn(options, name);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

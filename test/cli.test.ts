@@ -4,6 +4,8 @@ import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import packageJson from "../package.json" with { type: "json" };
 import { BINARY, cleanUp, httpClient, ok, startHttp, tempDir } from "./helpers.ts";
 
@@ -34,8 +36,14 @@ const run = (...args: string[]) => {
 };
 
 describe("mcp-chat", () => {
-  test("--version prints the version", () => {
-    expect(run("--version")).toMatchObject({ code: 0, out: `${packageJson.version}\n` });
+  test("--version prints the version and the commit the binary was built from", () => {
+    const head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"]).stdout.toString().trim();
+    const { code, out } = run("--version");
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^mcp-chat ${packageJson.version.replaceAll(".", "\\.")}, commit ${head}(-dirty)?\n$`));
+    // From source there is no commit baked in, and it says so.
+    const fromSource = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "src", "cli.ts"), "--version"]);
+    expect(fromSource.stdout.toString()).toBe(`mcp-chat ${packageJson.version}, run from source\n`);
   });
 
   test("--help lists every option with its environment variable", () => {
@@ -44,6 +52,48 @@ describe("mcp-chat", () => {
     for (const text of ["--stdio", "--port", "PORT", "--db", "MCP_CHAT_DB", "--host", "--max-wait", "--default-wait"]) {
       expect(out).toContain(text);
     }
+  });
+
+  test("--print-config gives each client a configuration that starts this very binary", async () => {
+    const db = join(tempDir(), "chat.db");
+    const codex = run("--print-config", "codex", "--as", "planner", "--db", db);
+    expect(codex.code).toBe(0);
+    expect(codex.err).toContain("~/.codex/config.toml");
+    const server = (Bun.TOML.parse(codex.out) as any).mcp_servers["mcp-chat"];
+    expect(server).toEqual({ command: BINARY, args: ["--stdio", "--as", "planner", "--db", db] });
+    // What the client would do with it: start the command and talk MCP.
+    const client = new Client({ name: "print-config", version: "1.0.0" });
+    await client.connect(new StdioClientTransport({ ...server, stderr: "pipe" }));
+    const me = await client.callTool({ name: "whoami", arguments: {} });
+    expect(me.structuredContent).toMatchObject({ sender: "planner" });
+    await client.close();
+    for (const client of ["claude-code", "claude-desktop", "cursor", "vscode"]) {
+      const printed = run("--print-config", client, "--url", "http://127.0.0.1:8000/mcp");
+      expect({ client, code: printed.code, parses: typeof JSON.parse(printed.out) }).toEqual({ client, code: 0, parses: "object" });
+    }
+  });
+
+  test("--print-config --url --token gives a configuration a token-protected server accepts", async () => {
+    const token = "print-config-test-token-0123456789";
+    const server = await startHttp(join(tempDir(), "chat.db"), ["--token", token]);
+    const printed = run("--print-config", "claude-code", "--url", server.url.href, "--token", token);
+    const entry = JSON.parse(printed.out).mcpServers["mcp-chat"];
+    const initialize = (headers: Record<string, string>) =>
+      fetch(entry.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "print-config", version: "1" } },
+        }),
+      });
+    expect((await initialize({})).status).toBe(401);
+    const accepted = await initialize(entry.headers);
+    expect(accepted.status).toBe(200);
+    await accepted.body?.cancel();
+    await server.stop();
   });
 
   test("a bad option or value is a clear error with exit code 2", () => {

@@ -1,6 +1,6 @@
 // The command line on its own: the flag parser that stands in for node:util's parseArgs.
 import { describe, expect, test } from "bun:test";
-import { type CliRequest, ConfigError, parseCli } from "../../src/config.ts";
+import { type CliRequest, ConfigError, defaultDbPath, parseCli } from "../../src/config.ts";
 
 const serve = (argv: string[], env: Record<string, string> = {}) => {
   const request: CliRequest = parseCli(argv, { HOME: "/home/me", ...env });
@@ -8,6 +8,35 @@ const serve = (argv: string[], env: Record<string, string> = {}) => {
   return request.config;
 };
 const refused = (argv: string[]) => () => parseCli(argv, { HOME: "/home/me" });
+
+describe("the default database", () => {
+  test("is where each system keeps an application's data", () => {
+    expect(defaultDbPath("linux", { HOME: "/home/me" })).toBe("/home/me/.local/share/mcp-chat/chat.db");
+    expect(defaultDbPath("linux", { HOME: "/home/me", XDG_DATA_HOME: "/data" })).toBe("/data/mcp-chat/chat.db");
+    expect(defaultDbPath("freebsd", { HOME: "/home/me" })).toBe("/home/me/.local/share/mcp-chat/chat.db");
+    expect(defaultDbPath("darwin", { HOME: "/Users/me" })).toBe("/Users/me/Library/Application Support/mcp-chat/chat.db");
+    // A Mac keeps application data in Application Support, $XDG_DATA_HOME or not.
+    expect(defaultDbPath("darwin", { HOME: "/Users/me", XDG_DATA_HOME: "/x" })).toBe(
+      "/Users/me/Library/Application Support/mcp-chat/chat.db",
+    );
+    const windows = { LOCALAPPDATA: "C:\\Users\\me\\AppData\\Local", USERPROFILE: "C:\\Users\\me", HOME: "/c/Users/me" };
+    expect(defaultDbPath("win32", windows)).toBe("C:\\Users\\me\\AppData\\Local\\mcp-chat\\chat.db");
+    // Without LOCALAPPDATA (a stripped environment), the same folder under the profile.
+    expect(defaultDbPath("win32", { USERPROFILE: "D:\\home\\me" })).toBe("D:\\home\\me\\AppData\\Local\\mcp-chat\\chat.db");
+  });
+
+  test("comes from the platform given to parseCli, and --db or MCP_CHAT_DB overrides it", () => {
+    const config = (platform: string, argv: string[] = [], env: Record<string, string> = {}) => {
+      const request = parseCli(argv, { HOME: "/Users/me", LOCALAPPDATA: "C:\\L", ...env }, platform);
+      if (request.kind !== "serve") throw new Error(request.kind);
+      return request.config.dbPath;
+    };
+    expect(config("darwin")).toBe("/Users/me/Library/Application Support/mcp-chat/chat.db");
+    expect(config("win32")).toBe("C:\\L\\mcp-chat\\chat.db");
+    expect(config("win32", ["--db", "x.db"])).toBe("x.db");
+    expect(config("darwin", [], { MCP_CHAT_DB: "/tmp/y.db" })).toBe("/tmp/y.db");
+  });
+});
 
 describe("parseCli", () => {
   test("takes values after the flag or after =, and booleans alone", () => {
