@@ -163,7 +163,13 @@ async function serve(config: Config): Promise<void> {
   }
   const events = new SqliteEventStore(db);
   setInterval(() => bestEffort("pruning stream events", () => events.prune()), HOUSEKEEPING_EVERY_MS).unref();
-  const access = await Access.load(config.access.tokens, config.access.tokenFile, config.access.jwt);
+  let access: Access;
+  try {
+    access = await Access.load(config.access.tokens, config.access.tokenFile, config.access.jwt);
+  } catch (error) {
+    console.error(`mcp-chat: cannot read the token file ${config.access.tokenFile}: ${(error as Error).message}`);
+    process.exit(1);
+  }
   if (config.access.tokenFile) process.on("SIGHUP", () => void access.reload().then(() => log("token file read again")));
   let http: HttpServer;
   try {

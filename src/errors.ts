@@ -32,6 +32,8 @@ export const chatErrors = {
   /** The caller already has the maximum number of waiting calls. */
   too_many_waits: (current: number) =>
     `You already have ${current} waiting calls, the most allowed at once. Let one finish or cancel it first.`,
+  /** The access token does not permit this room, display name or the queue (a token file line's rooms= and names=). */
+  not_permitted: (what: string) => `This access token does not permit ${what}.`,
   /** A rate limit: it recovers by itself, after the seconds the message names. */
   rate_limited: (what: string, perMinute: number, retryAfterSeconds: number) =>
     `Too many ${what}: at most ${perMinute} a minute. Try again in ${retryAfterSeconds} s.`,

@@ -14,7 +14,7 @@ import { defaultIntervals } from "./config.ts";
 import { ChatError, chatError, protocolErrors, type RequestError } from "./errors.ts";
 import { warn } from "./log.ts";
 import { reportProgressWhileBlocked } from "./progress.ts";
-import { type ChatTool, errorOutput, type Session } from "./tools/tool.ts";
+import { type ChatTool, errorOutput, type Grant, type Session } from "./tools/tool.ts";
 
 const INSTRUCTIONS = `mcp-chat lets you talk with other people and agents through tool calls.
 Start with enter_queue (to be paired with a stranger) or join_room (a named group room), and keep the client_id they return.
@@ -93,6 +93,8 @@ export interface McpServerOptions {
   owner?: string;
   /** The client address, where it counts (not loopback): new participants made from it are limited. */
   address?: string;
+  /** What the access token permits, if it is limited. */
+  grant?: Grant;
   /** The transport's word that the connection carrying a request closed. */
   connectionClosed?: (requestId: RequestId) => AbortSignal | undefined;
   /** How often a blocked call that asked for progress gets it. */
@@ -103,7 +105,7 @@ export interface McpServerOptions {
 export function createMcpServer(
   chat: Chat,
   tools: () => ChatTool[],
-  { session, owner, address, connectionClosed, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
+  { session, owner, address, grant, connectionClosed, progressEveryMs = defaultIntervals.progressMs }: McpServerOptions = {},
 ): Server {
   const server = new ChatServer(
     { name: "mcp-chat", title: "mcp-chat", version },
@@ -128,7 +130,7 @@ export function createMcpServer(
     const signals = closed ? [ctx.mcpReq.signal, closed] : [ctx.mcpReq.signal];
     const stopProgress = reportProgressWhileBlocked(ctx, progressEveryMs);
     try {
-      return result(await tool.run(parsed.data, { chat, session, signals, owner, address }));
+      return result(await tool.run(parsed.data, { chat, session, signals, owner, address, grant }));
     } catch (error) {
       if (error instanceof ChatError) return errorResult(error);
       warn(`${tool.name} failed:`, error);

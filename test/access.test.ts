@@ -179,3 +179,28 @@ describe("listening in public", () => {
     expect((await as({ host: "chat.example.com", origin: "https://evil.example" })).status).toBe(403);
   });
 });
+
+test("a token file line may limit its token to some rooms and display names", async () => {
+  const file = join(tempDir(), "tokens");
+  writeFileSync(file, `${ANN_TOKEN} rooms=lobby,dev names=Ann\n${BEN_TOKEN}\n`);
+  const server = await startHttp(tempDb(), ["--token-file", file]);
+  const ann = await httpClient(server, "ann", "v2 client, automatic negotiation", bearer(ANN_TOKEN));
+  expect(await ok(ann, "join_room", { room_id: "lobby", display_name: "Ann" })).toMatchObject({ room_id: "lobby" });
+  expect(await call(ann, "join_room", { room_id: "elsewhere", display_name: "Ann" })).toMatchObject({
+    isError: true,
+    data: { code: "not_permitted", error: 'This access token does not permit the room "elsewhere".' },
+  });
+  expect(await call(ann, "join_room", { room_id: "dev", display_name: "Mallory" })).toMatchObject({ data: { code: "not_permitted" } });
+  expect(await call(ann, "enter_queue", { display_name: "Ann", timeout: 0 })).toMatchObject({ data: { code: "not_permitted" } });
+  // A token with no limits on its line may go anywhere.
+  const ben = await httpClient(server, "ben", "v1 client", bearer(BEN_TOKEN));
+  expect(await ok(ben, "join_room", { room_id: "elsewhere", display_name: "Anyone" })).toMatchObject({ room_id: "elsewhere" });
+});
+
+test("a token file with a line it cannot read stops the server at start, and says which", async () => {
+  const file = join(tempDir(), "tokens");
+  writeFileSync(file, `${ANN_TOKEN} roms=lobby\n`);
+  const run = Bun.spawn([BINARY, "--port", "0", "--db", tempDb(), "--token-file", file], { stdout: "pipe", stderr: "pipe" });
+  expect(await run.exited).toBe(1);
+  expect(await new Response(run.stderr).text()).toContain('not "roms=lobby"');
+});

@@ -4,6 +4,7 @@
 // another (see `subject`).
 import type { JwtAccess } from "../config.ts";
 import { warn } from "../log.ts";
+import type { Grant } from "../tools/tool.ts";
 
 const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest();
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -15,18 +16,31 @@ function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-/** The tokens of a token file: one a line; blank lines and lines starting with # are skipped. */
-export function tokensInFile(text: string): string[] {
+/**
+ * The tokens of a token file: one a line, `TOKEN [rooms=a,b] [names=Ann,Bob]`; blank lines and
+ * lines starting with # are skipped. A word that is not one of these is a mistake, said at once.
+ */
+export function tokensInFile(text: string): { token: string; grant?: Grant }[] {
   return text
     .split("\n")
     .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("#"));
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const [token, ...words] = line.split(/\s+/);
+      const grant: Grant = {};
+      for (const word of words) {
+        const [, key, list] = /^(rooms|names)=(.+)$/.exec(word) ?? [];
+        if (!key) throw new Error(`a token line takes rooms=a,b and names=Ann,Bob after the token, not "${word}"`);
+        grant[key as keyof Grant] = list!.split(",").filter(Boolean);
+      }
+      return words.length === 0 ? { token: token! } : { token: token!, grant };
+    });
 }
 
 /** A JWT's shape: three base64url parts. */
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
-export type AccessVerdict = { subject: string | undefined } | { refused: "missing" | "invalid" };
+export type AccessVerdict = { subject: string | undefined; grant?: Grant } | { refused: "missing" | "invalid" };
 
 /** Checks JWTs against the provider's published keys (jose fetches and caches the JWKS). */
 async function jwtVerifier({ jwksUrl, issuer, audience }: JwtAccess) {
@@ -44,20 +58,22 @@ async function jwtVerifier({ jwksUrl, issuer, audience }: JwtAccess) {
 }
 
 export class Access {
-  private digests: Uint8Array[];
+  private digests: { digest: Uint8Array; grant?: Grant }[];
 
   private constructor(
     private readonly given: string[],
     private readonly file: string | undefined,
     private readonly verifyJwt: ((token: string) => Promise<string | undefined>) | undefined,
   ) {
-    this.digests = given.map(sha256);
+    this.digests = given.map((token) => ({ digest: sha256(token) }));
   }
 
   /** The tokens given, those of the token file if there is one, and the JWT check if configured. */
   static async load(given: string[], file?: string, jwt?: JwtAccess): Promise<Access> {
     const access = new Access(given, file, jwt ? await jwtVerifier(jwt) : undefined);
-    await access.reload();
+    // At start a token file that cannot be read or has a bad line stops the server: it would run
+    // with fewer tokens than meant. On SIGHUP the tokens read before are kept instead.
+    if (file) access.use(tokensInFile(await Bun.file(file).text()));
     return access;
   }
 
@@ -68,16 +84,17 @@ export class Access {
 
   /** Reads the token file again (SIGHUP); a file that cannot be read keeps the tokens there were. */
   async reload(): Promise<void> {
-    let fromFile: string[] = [];
-    if (this.file) {
-      try {
-        fromFile = tokensInFile(await Bun.file(this.file).text());
-      } catch (error) {
-        warn(`reading the token file ${this.file} failed; keeping the tokens read before:`, (error as Error).message);
-        if (this.digests.length > 0) return;
-      }
+    if (!this.file) return;
+    try {
+      this.use(tokensInFile(await Bun.file(this.file).text()));
+    } catch (error) {
+      warn(`reading the token file ${this.file} failed; keeping the tokens read before:`, (error as Error).message);
     }
-    this.digests = [...this.given, ...fromFile].map(sha256);
+  }
+
+  private use(fromFile: { token: string; grant?: Grant }[]): void {
+    const lines: { token: string; grant?: Grant }[] = [...this.given.map((token) => ({ token })), ...fromFile];
+    this.digests = lines.map(({ token, grant }) => ({ digest: sha256(token), grant }));
   }
 
   /**
@@ -91,9 +108,9 @@ export class Access {
     if (!match) return { refused: "missing" };
     const token = match[1]!;
     const digest = sha256(token);
-    let found: Uint8Array | undefined;
-    for (const known of this.digests) if (sameDigest(known, digest)) found = known;
-    if (found) return { subject: `token:${hex(found.subarray(0, 8))}` };
+    let found: (typeof this.digests)[number] | undefined;
+    for (const known of this.digests) if (sameDigest(known.digest, digest)) found = known;
+    if (found) return { subject: `token:${hex(found.digest.subarray(0, 8))}`, grant: found.grant };
     const subject = this.verifyJwt && JWT_SHAPE.test(token) ? await this.verifyJwt(token) : undefined;
     return subject ? { subject } : { refused: "invalid" };
   }

@@ -16,6 +16,7 @@ import { protocolErrors, type RequestError } from "../errors.ts";
 import type { ServerFigures } from "../figures.ts";
 import { access, warn } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
+import type { Grant } from "../tools/tool.ts";
 import type { Access } from "./access.ts";
 import { refusal } from "./guards.ts";
 import { PerAddress } from "./per-address.ts";
@@ -106,7 +107,7 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
       // Counted from its first byte: a stop also waits for a request whose body is still arriving.
       arriving++;
       try {
-        const caller = { owner: verdict.subject, address };
+        const caller = { owner: verdict.subject, address, grant: verdict.grant };
         const response = counted(await handleMcp(request, server, caller, { sessions, stateless, perAddress, events: options.events }));
         return perAddress.heldUntilDone(address, request, response);
       } catch (error) {
@@ -204,10 +205,11 @@ interface Eras {
   events: SqliteEventStore;
 }
 
-/** Who calls: the subject of the access token (under access control), and the address if it counts. */
+/** Who calls: the subject of the access token (under access control), what it permits, and the address if it counts. */
 export interface HttpCaller {
   owner: string | undefined;
   address: string | undefined;
+  grant?: Grant;
 }
 
 async function handleMcp(

@@ -12,7 +12,7 @@ import type { SqliteEventStore } from "../db/event-store.ts";
 import type { SessionRecords } from "../db/http-sessions.ts";
 import { warn } from "../log.ts";
 import type { McpServerOptions } from "../mcp-server.ts";
-import type { Session } from "../tools/tool.ts";
+import type { Grant, Session } from "../tools/tool.ts";
 import type { HttpCaller } from "./serve.ts";
 import { SessionEventStore } from "./session-events.ts";
 
@@ -115,9 +115,9 @@ export class HttpSessions {
    * the server holds its most sessions, the one idle the longest makes room (its client gets 404
    * and initializes again); with every session answering a request, there is none: undefined.
    */
-  async open(protocolVersion: string, { owner, address }: HttpCaller): Promise<HttpSession | undefined> {
+  async open(protocolVersion: string, { owner, address, grant }: HttpCaller): Promise<HttpSession | undefined> {
     if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
-    return this.connect(protocolVersion, newSessionId, new RememberedSession(this.records, owner), owner, address);
+    return this.connect(protocolVersion, newSessionId, new RememberedSession(this.records, owner), owner, address, grant);
   }
 
   /** The session `id`, if it is in memory and belongs to `owner`. */
@@ -181,6 +181,8 @@ export class HttpSessions {
     owner: string | undefined,
     /** The address that opened it, if it counts: new participants made in the session count against it. */
     address?: string,
+    /** What the access token that opened it permits (as it was then). */
+    grant?: Grant,
   ): Promise<HttpSession> {
     const events = new SessionEventStore(this.events);
     const transport = new AnsweringTransport({
@@ -206,6 +208,7 @@ export class HttpSessions {
       session: remembered,
       owner,
       address,
+      grant,
       connectionClosed: (requestId) => session.inFlight.get(requestId),
     });
     session.transport.onclose = () => {

@@ -13,21 +13,24 @@ export class StatelessRequests {
 
   constructor(newServer: (options: McpServerOptions) => Server, keepAliveMs: number) {
     // Who calls (the access token's subject, the address) comes with each request as its authInfo.
-    this.handler = createMcpHandler(({ authInfo }) => newServer((authInfo?.extra ?? {}) as Pick<McpServerOptions, "owner" | "address">), {
-      // 2025-era requests never get here: serve.ts sends them to their sessions.
-      legacy: "reject",
-      // A stream from the start, so that a quiet long wait is not mistaken for a dead server.
-      responseMode: "sse",
-      keepAliveMs,
-      maxRequestBodySize: MAX_REQUEST_BYTES,
-    });
+    this.handler = createMcpHandler(
+      ({ authInfo }) => newServer((authInfo?.extra ?? {}) as Pick<McpServerOptions, "owner" | "address" | "grant">),
+      {
+        // 2025-era requests never get here: serve.ts sends them to their sessions.
+        legacy: "reject",
+        // A stream from the start, so that a quiet long wait is not mistaken for a dead server.
+        responseMode: "sse",
+        keepAliveMs,
+        maxRequestBodySize: MAX_REQUEST_BYTES,
+      },
+    );
   }
 
-  async answer(request: Request, body: unknown, { owner, address }: HttpCaller): Promise<Response> {
+  async answer(request: Request, body: unknown, { owner, address, grant }: HttpCaller): Promise<Response> {
     this.inFlight++;
     let response: Response;
     // Only the subject: the token itself stays out of the SDK's hands.
-    const authInfo = { token: "", clientId: owner ?? "", scopes: [], extra: { owner, address } };
+    const authInfo = { token: "", clientId: owner ?? "", scopes: [], extra: { owner, address, grant } };
     try {
       response = await this.handler.fetch(request, { parsedBody: body, authInfo });
     } catch (error) {

@@ -10,6 +10,12 @@ export interface Session {
   clientId?: string;
 }
 
+/** What a caller's access token permits (a token file line's rooms= and names=); a list left out permits any. */
+export interface Grant {
+  rooms?: string[];
+  names?: string[];
+}
+
 export interface ToolContext {
   chat: Chat;
   /** None in the 2026 era: each request stands alone, and names its caller with client_id. */
@@ -20,6 +26,8 @@ export interface ToolContext {
   owner?: string;
   /** Where the call comes from, if it counts (not loopback): it may make only so many participants. */
   address?: string;
+  /** What the access token permits, if it is limited. */
+  grant?: Grant;
 }
 
 export interface ChatTool<Input extends z.ZodObject = z.ZodObject> {
@@ -58,8 +66,18 @@ export function callerOf(context: ToolContext, clientId: string | undefined): Ca
   return context.chat.authenticate(token, context.owner);
 }
 
+/** Refuses what the access token does not permit. */
+export function permit(context: ToolContext, what: "room" | "name" | "queue", value?: string): void {
+  const { grant } = context;
+  if (!grant) return;
+  if (what === "queue" && grant.rooms) throw chatError("not_permitted", `the queue (it is limited to the rooms ${grant.rooms.join(", ")})`);
+  if (what === "room" && grant.rooms && !grant.rooms.includes(value!)) throw chatError("not_permitted", `the room "${value}"`);
+  if (what === "name" && grant.names && !grant.names.includes(value!)) throw chatError("not_permitted", `the display name "${value}"`);
+}
+
 /** The caller for enter_queue and join_room, which may create the identity; a session keeps it. */
 export function establishCaller(context: ToolContext, clientId: string | undefined, displayName: string): Caller {
+  permit(context, "name", displayName);
   const caller = context.chat.establish(clientId ?? context.session?.clientId, displayName, context.owner, context.address);
   if (context.session) context.session.clientId = caller.clientId;
   return caller;
