@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import packageJson from "../package.json" with { type: "json" };
 import { adHocSign, signatureProblem } from "../scripts/macho.ts";
 import { fileName, PLATFORMS, sha256 } from "../scripts/release.ts";
+import { withDebianPackages } from "./debian-packages.ts";
 import { cleanUp, tempDir } from "./helpers.ts";
 
 afterAll(cleanUp);
@@ -135,23 +136,8 @@ function qemuArm64(): { run: string[] } | { skip: string } {
   };
   if (process.platform !== "linux" || process.arch !== "x64")
     return { skip: `the host is ${process.platform}-${process.arch}, not linux-x64` };
-  let qemu = find();
-  if (!qemu) {
-    if (process.getuid?.() !== 0 || !Bun.which("apt-get")) {
-      return { skip: "qemu-aarch64 or the arm64 C library is missing; apt-get install qemu-user libc6-arm64-cross (as root) to run it" };
-    }
-    console.warn("installing qemu-user and libc6-arm64-cross with apt-get for the linux-arm64 test");
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    let install = Bun.spawnSync(["apt-get", "install", "-y", "-q", "qemu-user", "libc6-arm64-cross"], { env });
-    if (install.exitCode !== 0) {
-      Bun.spawnSync(["apt-get", "update", "-q"], { env });
-      install = Bun.spawnSync(["apt-get", "install", "-y", "-q", "qemu-user", "libc6-arm64-cross"], { env });
-    }
-    qemu = find();
-    if (!qemu)
-      return { skip: `apt-get could not install qemu-user and libc6-arm64-cross: ${install.stderr.toString().trim().slice(-300)}` };
-  }
-  return { run: [qemu, "-L", sysroot] };
+  const qemu = withDebianPackages(["qemu-user", "libc6-arm64-cross"], find);
+  return typeof qemu === "string" ? { run: [qemu, "-L", sysroot] } : qemu;
 }
 
 describe("the linux-arm64 build under qemu-user", () => {

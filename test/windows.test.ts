@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import packageJson from "../package.json" with { type: "json" };
 import { buildBinary } from "../scripts/build.ts";
+import { withDebianPackages } from "./debian-packages.ts";
 import { cleanUp, tempDir } from "./helpers.ts";
 
 afterAll(cleanUp);
@@ -22,20 +23,7 @@ function wine(): { wine: string; gcc: string } | { skip: string } {
   };
   if (process.platform !== "linux" || process.arch !== "x64")
     return { skip: `the host is ${process.platform}-${process.arch}, not linux-x64` };
-  const found = find();
-  if (found) return found;
-  if (process.getuid?.() !== 0 || !Bun.which("apt-get")) {
-    return { skip: "Wine or MinGW is missing; apt-get install wine64 gcc-mingw-w64-x86-64-win32 (as root) to run them" };
-  }
-  console.warn("installing wine64 and gcc-mingw-w64-x86-64-win32 with apt-get for the Windows tests");
-  const packages = ["wine64", "gcc-mingw-w64-x86-64-win32"];
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  let install = Bun.spawnSync(["apt-get", "install", "-y", "-q", "--no-install-recommends", ...packages], { env });
-  if (install.exitCode !== 0) {
-    Bun.spawnSync(["apt-get", "update", "-q"], { env });
-    install = Bun.spawnSync(["apt-get", "install", "-y", "-q", "--no-install-recommends", ...packages], { env });
-  }
-  return find() ?? { skip: `apt-get could not install ${packages.join(" and ")}: ${install.stderr.toString().trim().slice(-300)}` };
+  return withDebianPackages(["wine64", "gcc-mingw-w64-x86-64-win32"], find);
 }
 
 const tools = wine();
