@@ -182,6 +182,7 @@ async function serve(config: Config): Promise<void> {
       sessionRecords: new SessionRecords(db),
       access,
       publicUrl: config.access.publicUrl,
+      allowedOrigins: config.access.allowedOrigins,
       perAddress: config.perAddress,
       protectedResource: config.access.jwt && { resource: config.access.jwt.audience, authorizationServer: config.access.jwt.issuer },
       stats: () => ({ waiting: chat.waitingCalls, version, database: databaseReachable(db) }),

@@ -57,6 +57,8 @@ export interface Access {
   jwt?: JwtAccess;
   /** The address clients use, behind a proxy: its host is an allowed Host, its origin an allowed Origin. */
   publicUrl?: URL;
+  /** More origins web pages may call from (--allowed-origins). */
+  allowedOrigins: string[];
 }
 
 export interface Config {
@@ -260,6 +262,12 @@ export const options = {
     env: "MCP_CHAT_PUBLIC_URL",
     help: "The URL clients reach the server at, such as https://chat.example.com/mcp: its host and origin are allowed",
   },
+  "allowed-origins": {
+    type: "text",
+    env: "MCP_CHAT_ALLOWED_ORIGINS",
+    repeatable: true,
+    help: "More origins web pages may call /mcp from, such as https://app.example.com (comma-separated or repeated)",
+  },
   "insecure-no-auth": {
     type: "boolean",
     help: "Listen on a public address without any token: anyone who reaches the port can chat",
@@ -442,7 +450,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (!values.stdio && !isLoopbackHost(host) && !anyAccess && !values["insecure-no-auth"]) {
     throw new ConfigError(
       `refusing to listen on ${host} without access control: anyone who reaches the port could read and write every room. ` +
-        "Give --token, --token-file or --jwks-url (see docs/DEPLOYMENT.md), or --insecure-no-auth if that is really what you want",
+        "Give --token, --token-file or --jwks-url (see docs/DEPLOY.md), or --insecure-no-auth if that is really what you want",
     );
   }
   return {
@@ -546,13 +554,32 @@ function accessOf(pick: (name: OptionName) => string | undefined): Access {
   const audience = pick("audience") ?? url?.href;
   if (jwksUrl === undefined) {
     if (issuer !== undefined || pick("audience") !== undefined) throw new ConfigError("--issuer and --audience go with --jwks-url");
-    return { tokens: given, tokenFile: pick("token-file"), publicUrl: url };
+    return { tokens: given, tokenFile: pick("token-file"), publicUrl: url, allowedOrigins: originsOf(pick("allowed-origins")) };
   }
   if (!URL.canParse(jwksUrl)) throw new ConfigError(`--jwks-url must be a URL, not "${jwksUrl}"`);
   if (issuer === undefined || audience === undefined) {
     throw new ConfigError("--jwks-url needs --issuer, and --audience (or --public-url, which is the audience then)");
   }
-  return { tokens: given, tokenFile: pick("token-file"), publicUrl: url, jwt: { jwksUrl, issuer, audience } };
+  return {
+    tokens: given,
+    tokenFile: pick("token-file"),
+    publicUrl: url,
+    allowedOrigins: originsOf(pick("allowed-origins")),
+    jwt: { jwksUrl, issuer, audience },
+  };
+}
+
+/** Each origin as browsers send it (scheme://host[:port]), checked. */
+function originsOf(list: string | undefined): string[] {
+  return (list ?? "")
+    .split(/[\n,]/)
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      if (!URL.canParse(origin) || new URL(origin).origin === "null")
+        throw new ConfigError(`--allowed-origins takes origins such as https://app.example.com, not "${origin}"`);
+      return new URL(origin).origin;
+    });
 }
 
 /**

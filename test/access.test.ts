@@ -178,6 +178,14 @@ describe("listening in public", () => {
     expect((await as({ host: "evil.example" })).status).toBe(403);
     expect((await as({ host: "chat.example.com", origin: "https://evil.example" })).status).toBe(403);
   });
+
+  test("--allowed-origins lets web pages of those origins call, and no others", async () => {
+    const server = await startHttp(tempDb(), ["--allowed-origins", "https://app.example.com,https://ops.example.com:8443"]);
+    expect((await listTools(server.url, { origin: "https://app.example.com" })).status).toBe(200);
+    expect((await listTools(server.url, { origin: "https://ops.example.com:8443" })).status).toBe(200);
+    expect((await listTools(server.url, { origin: "https://ops.example.com" })).status).toBe(403);
+    expect((await listTools(server.url, { origin: "https://evil.example" })).status).toBe(403);
+  });
 });
 
 test("a token file line may limit its token to some rooms and display names", async () => {

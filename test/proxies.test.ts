@@ -1,4 +1,4 @@
-// The reverse-proxy snippets of docs/DEPLOYMENT.md, run: nginx and Caddy from Debian's packages in
+// The reverse-proxy snippets of docs/DEPLOY.md, run: nginx and Caddy from Debian's packages in
 // front of the binary, and a 45 s quiet wait through each, kept alive by progress alone, that ends
 // with the message sent at its end. Skipped, saying why, where the packages cannot be had.
 import { afterAll, describe, expect, test } from "bun:test";
@@ -70,7 +70,7 @@ http {
   access_log off; ${temp.join(" ")}
   server {
     listen 127.0.0.1:${port};
-    # docs/DEPLOYMENT.md, as written:
+    # docs/DEPLOY.md, as written:
     location /mcp {
       proxy_pass http://127.0.0.1:${upstream.port};
       proxy_http_version 1.1;
@@ -89,7 +89,7 @@ http {
 async function behindCaddy(upstream: URL): Promise<URL> {
   const dir = tempDir();
   const port = freePort();
-  // docs/DEPLOYMENT.md's site block, on plain HTTP and this port (no certificate in a test).
+  // docs/DEPLOY.md's site block, on plain HTTP and this port (no certificate in a test).
   writeFileSync(
     join(dir, "Caddyfile"),
     `{
@@ -110,7 +110,7 @@ http://127.0.0.1:${port} {
   });
 }
 
-describe("behind the reverse proxies of docs/DEPLOYMENT.md", () => {
+describe("behind the reverse proxies of docs/DEPLOY.md", () => {
   test.skipIf(typeof nginx !== "string" || typeof caddy !== "string")(
     `a ${WAIT_SECONDS} s quiet wait through nginx and through Caddy ends with the message sent at its end`,
     async () => {

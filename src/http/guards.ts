@@ -21,10 +21,10 @@ const isLoopback = (hostname: string | undefined) =>
  * Blocks DNS rebinding and cross-site browser requests. A server on a loopback address answers only
  * to loopback Host names; with a public URL (`--public-url`), only to its host and loopback names (a
  * proxy on the machine may pass either). A request from a web page (it has an Origin) must come from
- * the same host it is sent to, from the public URL's origin, or from a loopback page to a loopback
- * server (the MCP Inspector's UI). Returns why the request is refused, or undefined.
+ * the same host it is sent to, from the public URL's origin or one of --allowed-origins, or from a
+ * loopback page to a loopback server (the MCP Inspector's UI). Returns why the request is refused, or undefined.
  */
-export function refusal(request: Request, listenHost: string, publicUrl?: URL): string | undefined {
+export function refusal(request: Request, listenHost: string, publicUrl?: URL, allowedOrigins: string[] = []): string | undefined {
   const host = hostnameOf(request.headers.get("host") ?? "");
   if (publicUrl) {
     if (host !== publicUrl.hostname && !isLoopback(host)) return `Host not allowed: this server answers on ${publicUrl.hostname}`;
@@ -38,6 +38,7 @@ export function refusal(request: Request, listenHost: string, publicUrl?: URL): 
     return "Origin not allowed";
   }
   if (originUrl.host === request.headers.get("host") || originUrl.origin === publicUrl?.origin) return undefined;
+  if (allowedOrigins.includes(originUrl.origin)) return undefined;
   if (isLoopback(originUrl.hostname) && isLoopback(host)) return undefined;
   return "Origin not allowed";
 }

@@ -47,6 +47,8 @@ export interface HttpServerOptions {
   protectedResource?: { resource: string; authorizationServer: string };
   /** The URL clients reach the server at (behind a proxy): its host and origin pass the guards. */
   publicUrl?: URL;
+  /** More origins web pages may call from. */
+  allowedOrigins?: string[];
   /** What one client address may open; loopback addresses are not counted. */
   perAddress?: AddressLimits;
   /** The figures /metrics serves; none: no /metrics. */
@@ -83,7 +85,7 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
   const guarded =
     (handler: Handler): Handler =>
     (request, server) => {
-      const refused = refusal(request, options.host, options.publicUrl);
+      const refused = refusal(request, options.host, options.publicUrl, options.allowedOrigins);
       return refused ? jsonRpcError(protocolErrors.refused(refused)) : handler(request, server);
     };
   const routes: Record<string, Handler> = {
