@@ -232,6 +232,7 @@ export const options = {
   },
   "trust-proxy": {
     type: "boolean",
+    env: "MCP_CHAT_TRUST_PROXY",
     help: "Take the client's address from X-Forwarded-For: only behind a proxy that sets it",
   },
   token: {
@@ -270,6 +271,7 @@ export const options = {
   },
   "insecure-no-auth": {
     type: "boolean",
+    env: "MCP_CHAT_INSECURE_NO_AUTH",
     help: "Listen on a public address without any token: anyone who reaches the port can chat",
   },
   "log-format": {
@@ -407,6 +409,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return option.env ? env[option.env] || undefined : undefined;
   };
   const read = (name: NumberOption, fallback: number = options[name].default) => numberOf(name, pick(name), fallback);
+  /** A boolean option: the flag, or its variable set to 1, true or yes. */
+  const switchedOn = (name: "insecure-no-auth" | "trust-proxy") =>
+    values[name] === true || /^(1|true|yes)$/i.test(env[options[name].env] ?? "");
   if (values["print-config"] !== undefined) return printConfig(String(values["print-config"]), values, pick, read("max-name"));
   if (values.url !== undefined) throw new ConfigError("--url works with --print-config only");
   const maxWaitSeconds = read("max-wait");
@@ -447,7 +452,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const access = accessOf(pick);
   const host = pick("host") ?? options.host.default;
   const anyAccess = access.tokens.length > 0 || access.tokenFile !== undefined || access.jwt !== undefined;
-  if (!values.stdio && !isLoopbackHost(host) && !anyAccess && !values["insecure-no-auth"]) {
+  if (!values.stdio && !isLoopbackHost(host) && !anyAccess && !switchedOn("insecure-no-auth")) {
     throw new ConfigError(
       `refusing to listen on ${host} without access control: anyone who reaches the port could read and write every room. ` +
         "Give --token, --token-file or --jwks-url (see docs/DEPLOY.md), or --insecure-no-auth if that is really what you want",
@@ -459,6 +464,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       mode: values.stdio ? "stdio" : "http",
       localName,
       remote: remoteUrl === undefined ? undefined : new URL(remoteUrl),
+      retentionDays: pick("retention") === undefined ? undefined : numberOf("retention", pick("retention"), 0),
       logs: {
         format: choiceOf("log-format", pick("log-format")) as LogFormat,
         level: choiceOf("log-level", pick("log-level")) as LogLevel,
@@ -473,7 +479,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       perAddress: {
         sessionsPerMinute: read("rate-sessions"),
         maxOpen: read("max-open-per-address"),
-        trustProxy: values["trust-proxy"] === true,
+        trustProxy: switchedOn("trust-proxy"),
       },
     },
   };

@@ -108,3 +108,19 @@ test("a bad --log-level is refused with the choices", async () => {
   expect(await run.exited).toBe(2);
   expect(await new Response(run.stderr).text()).toContain("--log-level must be one of error, warn, info, debug");
 });
+
+test("--retention prunes at start: a server started with --retention 0 keeps no message, nor the deserted room", async () => {
+  const db = tempDb();
+  const first = await startHttp(db);
+  const client = await httpClient(first, "old");
+  await ok(client, "join_room", { room_id: "old-news", display_name: "Old" });
+  await ok(client, "send_message", { room_id: "old-news", message: "yesterday's" });
+  await ok(client, "leave_chat", { room_id: "old-news" }); // nobody left in it: the room goes too
+  expect(await first.stop()).toBe(0);
+  const second = await startHttp(db, ["--retention", "0"]);
+  expect(await second.stop()).toBe(0);
+  expect(second.stderr()).toMatch(/retention: deleted [1-9]\d* messages older than 0 days and 1 empty rooms/);
+  const file = new Database(db, { readonly: true });
+  expect(file.query("SELECT count(*) AS n FROM messages").get()).toEqual({ n: 0 });
+  file.close();
+});

@@ -89,3 +89,39 @@ describe("parseCli", () => {
     expect(serve([])).toMatchObject({ host: "127.0.0.1", port: 8000, maxSessions: 20000 });
   });
 });
+
+describe("access and limits options", () => {
+  test("a public address needs a token, a JWKS or --insecure-no-auth (a flag, or its variable set to 1, true or yes)", () => {
+    expect(refused(["--host", "0.0.0.0"])).toThrow("without access control");
+    expect(serve(["--host", "0.0.0.0", "--insecure-no-auth"]).host).toBe("0.0.0.0");
+    expect(serve(["--host", "0.0.0.0"], { MCP_CHAT_INSECURE_NO_AUTH: "yes" }).host).toBe("0.0.0.0");
+    expect(() => parseCli(["--host", "0.0.0.0"], { HOME: "/h", MCP_CHAT_INSECURE_NO_AUTH: "0" })).toThrow("without access control");
+    expect(serve(["--host", "0.0.0.0", "--token", "0123456789abcdef0123"]).access.tokens).toEqual(["0123456789abcdef0123"]);
+  });
+
+  test("tokens repeat or come comma-separated; short ones, bad URLs and bad origins are refused", () => {
+    expect(serve(["--token", "aaaaaaaaaaaaaaaa1", "--token", "bbbbbbbbbbbbbbbb2"]).access.tokens).toEqual([
+      "aaaaaaaaaaaaaaaa1",
+      "bbbbbbbbbbbbbbbb2",
+    ]);
+    expect(serve([], { MCP_CHAT_TOKEN: "aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2" }).access.tokens).toEqual([
+      "aaaaaaaaaaaaaaaa1",
+      "bbbbbbbbbbbbbbbb2",
+    ]);
+    expect(refused(["--token", "short"])).toThrow("at least 16 characters");
+    expect(refused(["--public-url", "chat.example.com"])).toThrow("--public-url must be a URL");
+    expect(refused(["--allowed-origins", "not an origin"])).toThrow("--allowed-origins takes origins");
+    expect(refused(["--jwks-url", "https://id.example.com/jwks"])).toThrow("--jwks-url needs --issuer");
+    expect(serve(["--allowed-origins", "https://app.example.com/path"]).access.allowedOrigins).toEqual(["https://app.example.com"]);
+  });
+
+  test("--trust-proxy comes from its flag or its variable; limits are whole numbers of 1 or more", () => {
+    expect(serve([]).perAddress.trustProxy).toBe(false);
+    expect(serve(["--trust-proxy"]).perAddress.trustProxy).toBe(true);
+    expect(serve([], { MCP_CHAT_TRUST_PROXY: "true" }).perAddress.trustProxy).toBe(true);
+    expect(refused(["--rate-sends", "0"])).toThrow("--rate-sends must be a number from 1");
+    expect(serve(["--rate-sends", "10"]).limits.sendsPerMinute).toBe(10);
+    expect(serve(["--retention", "30"]).retentionDays).toBe(30);
+    expect(serve([]).retentionDays).toBeUndefined();
+  });
+});
