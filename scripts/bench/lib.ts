@@ -255,6 +255,16 @@ export class McpSession {
 
   /** Calls a tool; resolves with its structuredContent, rejects on an error result. */
   async call(name: string, args: Json, timeoutMs = 30_000): Promise<Json> {
+    const result = await this.callTool(name, args, timeoutMs);
+    if (result.isError) throw new McpError(`${name}: ${JSON.stringify(result.data)}`);
+    return result.data;
+  }
+
+  /**
+   * Calls a tool and resolves with its result, an error result too; rejects only when no tool
+   * result came back (the connection failed, or a JSON-RPC error such as an unknown session).
+   */
+  async callTool(name: string, args: Json, timeoutMs = 30_000): Promise<{ isError: boolean; data: Json }> {
     const response = await fetch(this.url, {
       method: "POST",
       headers: this.headers,
@@ -264,8 +274,7 @@ export class McpSession {
     const reply = parseReply(await response.text());
     const result = reply.result as { structuredContent?: Json; isError?: boolean } | undefined;
     if (!result?.structuredContent) throw new McpError(`${name}: ${JSON.stringify(reply).slice(0, 300)}`);
-    if (result.isError) throw new McpError(`${name}: ${JSON.stringify(result.structuredContent)}`);
-    return result.structuredContent;
+    return { isError: result.isError === true, data: result.structuredContent };
   }
 
   async close(): Promise<void> {
