@@ -1,6 +1,6 @@
 // The chat domain: rooms, messages, read cursors and waiting. It knows nothing of MCP or HTTP.
 import type { Limits, Timing } from "../config.ts";
-import type { ChatStore, Membership, Room } from "../db/store.ts";
+import type { ChatStore, Membership, Participant, Room } from "../db/store.ts";
 import { chatError } from "../errors.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
@@ -23,6 +23,12 @@ export interface WaitRequest {
   timeoutSeconds?: number;
   /** Any of them ends the wait early: the request was cancelled or its connection closed. */
   signals?: AbortSignal[];
+}
+
+/** Who a call names itself as when it may create or rename its participant: enter_queue, join_room. */
+export interface NewIdentity {
+  clientId: string | undefined;
+  displayName: string;
 }
 
 export type WaitResult = ({ kind: "message"; unread: number } & MessageView) | { kind: "timeout"; seq: number };
@@ -121,30 +127,40 @@ export class Chat {
 
   // rooms
 
-  joinRoom(caller: Caller, roomId: string): { room_id: string; members: MemberView[] } {
-    const me = caller.participant;
-    const joined = this.store.commits.durable(() => {
+  /**
+   * Joins a group room as `who`: a caller, or the identity a client_id and name establish, in the
+   * same transaction as the join, so a refused join (room_private, room_full) creates and renames no one.
+   */
+  joinRoom(who: Caller | NewIdentity, roomId: string): { caller: Caller; room_id: string; members: MemberView[] } {
+    const { caller, joined } = this.store.commits.durable(() => {
       const now = this.now();
-      let room = this.store.room(roomId);
-      if (!room) {
-        room = { id: roomId, kind: "group", lastSeq: 0, createdAt: now };
-        this.store.insertRoom(room);
-      }
-      const present = isPresent(this.store.membership(roomId, me.id));
-      if (room.kind === "pair" && !present) {
-        throw chatError("room_private", roomId);
-      }
-      if (present) return false;
-      if (this.store.countPresentMembers(roomId) >= this.limits.maxGroupMembers) {
-        throw chatError("room_full", roomId, this.limits.maxGroupMembers);
-      }
-      const notice = this.appendSystemMessage(roomId, `${me.displayName} joined`, now);
-      // The cursor starts at the room's end: what was said before is history, not news.
-      this.store.upsertMembership(roomId, me.id, notice.seq, now);
-      return true;
+      const caller = "participant" in who ? who : establish(this.store, who.clientId, who.displayName, now);
+      return { caller, joined: this.addMember(caller.participant, roomId, now) };
     });
+    this.presence.touch(caller.participant);
     if (joined) this.wake(roomId);
-    return { room_id: roomId, members: this.presentMembers(roomId) };
+    return { caller, room_id: roomId, members: this.presentMembers(roomId) };
+  }
+
+  /** Adds `me` to the group room (made on first use); false when already a member. Inside a durable commit. */
+  private addMember(me: Participant, roomId: string, now: number): boolean {
+    let room = this.store.room(roomId);
+    if (!room) {
+      room = { id: roomId, kind: "group", lastSeq: 0, createdAt: now };
+      this.store.insertRoom(room);
+    }
+    const present = isPresent(this.store.membership(roomId, me.id));
+    if (room.kind === "pair" && !present) {
+      throw chatError("room_private", roomId);
+    }
+    if (present) return false;
+    if (this.store.countPresentMembers(roomId) >= this.limits.maxGroupMembers) {
+      throw chatError("room_full", roomId, this.limits.maxGroupMembers);
+    }
+    const notice = this.appendSystemMessage(roomId, `${me.displayName} joined`, now);
+    // The cursor starts at the room's end: what was said before is history, not news.
+    this.store.upsertMembership(roomId, me.id, notice.seq, now);
+    return true;
   }
 
   leave(caller: Caller, roomId: string): void {

@@ -1,6 +1,6 @@
 // What a tool is: its schemas, words for the model, and a body that calls the domain.
 import { z } from "zod";
-import type { Chat } from "../chat/chat.ts";
+import type { Chat, NewIdentity } from "../chat/chat.ts";
 import type { Caller } from "../chat/identity.ts";
 import { chatError } from "../errors.ts";
 
@@ -53,7 +53,13 @@ export function callerOf(context: ToolContext, clientId: string | undefined): Ca
   return context.chat.authenticate(token);
 }
 
-/** The caller for enter_queue and join_room, which may create the identity; the session keeps it. */
+/** Who join_room acts as: the given client_id, else the session's, else someone new. */
+export const identityOf = (context: ToolContext, clientId: string | undefined, displayName: string): NewIdentity => ({
+  clientId: clientId ?? context.session.clientId,
+  displayName,
+});
+
+/** The caller for enter_queue, which may create the identity; the session keeps it. */
 export function establishCaller(context: ToolContext, clientId: string | undefined, displayName: string): Caller {
   const caller = context.chat.establish(clientId ?? context.session.clientId, displayName);
   context.session.clientId = caller.clientId;

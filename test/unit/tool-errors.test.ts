@@ -110,6 +110,17 @@ describe("strangers", () => {
     await fails(fresh, "join_room", { room_id: roomId, display_name: "Mallory" }, "room_private");
   });
 
+  test("a refused join_room renames no one and leaves the session without a new identity", async () => {
+    // Found by test/unit/fuzz-tools.test.ts: the rename was committed before the join was refused.
+    const { roomId } = await pair();
+    const { client: eve, clientId } = await member("eves-corner", "Eve");
+    await fails(eve, "join_room", { room_id: roomId, display_name: "Mallory", client_id: clientId }, "room_private");
+    expect((await ok(eve, "whoami")).sender).toBe("Eve");
+    const fresh = await validating();
+    await fails(fresh, "join_room", { room_id: roomId, display_name: "Mallory" }, "room_private");
+    expect(await fails(fresh, "whoami", {}, "no_identity")).toMatch(/^Who are you/);
+  });
+
   test("a participant outside a group room, or naming a room that does not exist, is not in it", async () => {
     await member("members-only", "Ann");
     const { client: eve } = await member("eves-corner", "Eve");
