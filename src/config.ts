@@ -229,7 +229,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const localName = pick("as")?.trim();
   if (localName !== undefined) {
     if (!values.stdio) throw new ConfigError("--as works with --stdio only: over HTTP each client brings its own identity");
-    const tooLongOrShort = localName.length < 1 || localName.length > limits.maxNameLength;
+    // Counted in code points, as the tools' limits are (docs/TOOLS.md, Limits).
+    const length = [...localName].length;
+    const tooLongOrShort = length < 1 || length > limits.maxNameLength;
     const problem = tooLongOrShort ? `must be 1-${limits.maxNameLength} characters` : nameProblem(localName);
     if (problem) throw new ConfigError(`--as ${problem}`);
   }

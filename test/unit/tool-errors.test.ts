@@ -226,6 +226,26 @@ describe("invalid input", () => {
     // Names that show nothing, or could pass for another name.
     ["display_name only a zero-width space", "join_room", { room_id: ROOM, display_name: "\u200b" }, "display_name"],
     ["display_name with a right-to-left override", "join_room", { room_id: ROOM, display_name: "\u202eecilA" }, "display_name"],
+    // Issue 19, #16: names that look blank or like another, or pass for the room notices' sender.
+    ["display_name a zero-width space inside", "join_room", { room_id: ROOM, display_name: "Al\u200bice" }, "display_name"],
+    ["display_name a zero-width joiner", "join_room", { room_id: ROOM, display_name: "Al\u200dice" }, "display_name"],
+    ["display_name a left-to-right mark", "join_room", { room_id: ROOM, display_name: "\u200eAlice" }, "display_name"],
+    ["display_name a right-to-left mark", "join_room", { room_id: ROOM, display_name: "Alice\u200f" }, "display_name"],
+    ["display_name an Arabic letter mark", "join_room", { room_id: ROOM, display_name: "Al\u061cice" }, "display_name"],
+    ["display_name a line separator", "join_room", { room_id: ROOM, display_name: "Al\u2028ice" }, "display_name"],
+    ["display_name a paragraph separator", "join_room", { room_id: ROOM, display_name: "Al\u2029ice" }, "display_name"],
+    ["display_name a byte-order mark inside", "join_room", { room_id: ROOM, display_name: "Al\ufeffice" }, "display_name"],
+    ["display_name a soft hyphen", "join_room", { room_id: ROOM, display_name: "Al\u00adice" }, "display_name"],
+    ["display_name only a Hangul filler", "join_room", { room_id: ROOM, display_name: "\u3164" }, "display_name"],
+    ["display_name only blank Braille", "join_room", { room_id: ROOM, display_name: "\u2800\u2800" }, "display_name"],
+    ["display_name system", "join_room", { room_id: ROOM, display_name: "system" }, "display_name"],
+    ["display_name System", "enter_queue", { display_name: " System ", timeout: 0 }, "display_name"],
+    [
+      "display_name full-width system",
+      "join_room",
+      { room_id: ROOM, display_name: "\uff53\uff59\uff53\uff54\uff45\uff4d" },
+      "display_name",
+    ],
     // Broken UTF-16 (a lone surrogate) would be stored as U+FFFD: altered, and ids could collide.
     ["display_name with a lone surrogate", "join_room", { room_id: ROOM, display_name: "Al\ud800ice" }, "display_name"],
     ["message with a lone surrogate", "send_message", { room_id: ROOM, message: "x\ud800y" }, "message"],
@@ -319,6 +339,28 @@ describe("invalid input", () => {
     const history = await ok(me, "get_messages", { room_id: ROOM, client_id: myId, limit: 200 });
     const mine = history.messages.filter((m: { sender_id: string }) => m.sender_id === whoami.sender_id);
     expect(mine.map((m: { message: string }) => m.message.length)).toEqual([8000, 1]);
+  });
+});
+
+describe("what a name and a length may be (issue 19, #16 and #17)", () => {
+  test("names in any script, with accents, apostrophes and emoji, are accepted as given", async () => {
+    const someone = await validating();
+    for (const name of ["Zoë", "李小龙", "Ana María", "O'Brien", "🙂", "👩‍💻 coder", "👨‍👩‍👧", "Σωκράτης", "systematic", "system 2"]) {
+      expect((await ok(someone, "join_room", { room_id: "names", display_name: name })).members.at(-1).sender).toBe(name);
+    }
+  });
+
+  test("lengths count code points: 64 emoji make a name and 8,000 a message; one more is refused", async () => {
+    const { client, clientId } = await member("code-points", "Counter");
+    const emoji = "😀";
+    expect(emoji.length).toBe(2); // two UTF-16 units, one code point
+    expect((await ok(client, "whoami", { client_id: clientId })).sender).toBe("Counter");
+    await ok(client, "join_room", { room_id: "code-points", display_name: emoji.repeat(64), client_id: clientId });
+    expect(await fails(client, "join_room", { room_id: "code-points", display_name: emoji.repeat(65) }, "invalid_input")).toMatch(/64/);
+    const sent = await ok(client, "send_message", { room_id: "code-points", message: emoji.repeat(8000) });
+    const history = await ok(client, "get_messages", { room_id: "code-points", after_seq: sent.seq - 1 });
+    expect(history.messages[0].message).toBe(emoji.repeat(8000));
+    expect(await fails(client, "send_message", { room_id: "code-points", message: emoji.repeat(8001) }, "invalid_input")).toMatch(/8,?000/);
   });
 });
 
