@@ -101,7 +101,21 @@ function prepareHotQueries(db: ChatDb) {
       .where(and(eq(messages.roomId, $("roomId")), eq(messages.seq, $("seq"))))
       .prepare(),
     nextMessageFor: db.select().from(messages).where(othersAfter).orderBy(asc(messages.seq)).limit(1).prepare(),
-    countMessagesFor: db.select({ n: count() }).from(messages).where(othersAfter).prepare(),
+    // Seqs have no gaps (appendMessage): the messages after `afterSeq` number last_seq - afterSeq,
+    // and the reader's own among them are found by the messages_by_sender index. Counting the
+    // others' directly would visit every message after the cursor, at every wait of a reader
+    // catching up: quadratic (issue 19, #8). One statement, so both counts see one snapshot.
+    countMessagesFor: db
+      .select({
+        n: sql<number>`max(0, ${rooms.lastSeq} - ${$("afterSeq")} - (SELECT count(*) FROM ${messages} WHERE ${and(
+          eq(messages.roomId, $("roomId")),
+          eq(messages.senderId, $("readerId")),
+          gt(messages.seq, $("afterSeq")),
+        )}))`,
+      })
+      .from(rooms)
+      .where(eq(rooms.id, $("roomId")))
+      .prepare(),
   };
 }
 
@@ -296,7 +310,7 @@ export class ChatStore {
     // after its last message. Outside, another process may have committed since it was read.
     const frozenRoom = this.frozen?.rooms.get(roomId);
     if (frozenRoom && afterSeq >= frozenRoom.lastSeq) return 0;
-    return this.hot.countMessagesFor.get({ roomId, readerId, afterSeq })!.n;
+    return this.hot.countMessagesFor.get({ roomId, readerId, afterSeq })?.n ?? 0;
   }
 
   /** Up to `limit` messages with afterSeq < seq < beforeSeq: the oldest ones, or the newest. */
