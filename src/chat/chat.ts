@@ -2,6 +2,7 @@
 import type { Limits, Timing } from "../config.ts";
 import type { ChatStore, Membership, Participant, Room } from "../db/store.ts";
 import { chatError } from "../errors.ts";
+import { steadyClock } from "./clock.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
 import { Presence } from "./presence.ts";
@@ -15,7 +16,10 @@ export interface ChatDeps {
   doorbell: Doorbell;
   timing: Timing;
   limits: Limits;
+  /** The clock of presence, the queue and the other bookkeeping: steadyClock() unless a test sets one. */
   now?: () => number;
+  /** The clock message timestamps show: the system's. */
+  wallClock?: () => number;
 }
 
 export interface WaitRequest {
@@ -39,6 +43,7 @@ export class Chat {
   private readonly timing: Timing;
   private readonly limits: Limits;
   private readonly now: () => number;
+  private readonly wallClock: () => number;
   private readonly waits: WaitLimit;
   private readonly presence: Presence;
   private readonly queue: Queue;
@@ -49,7 +54,8 @@ export class Chat {
     this.doorbell = deps.doorbell;
     this.timing = deps.timing;
     this.limits = deps.limits;
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? steadyClock();
+    this.wallClock = deps.wallClock ?? Date.now;
     this.waits = new WaitLimit(deps.limits.maxWaitsPerParticipant);
     this.presence = new Presence(this.store, this.doorbell, deps.timing.idleTimeoutSeconds * 1000, this.now);
     this.queue = new Queue({
@@ -157,7 +163,7 @@ export class Chat {
     if (this.store.countPresentMembers(roomId) >= this.limits.maxGroupMembers) {
       throw chatError("room_full", roomId, this.limits.maxGroupMembers);
     }
-    const notice = this.appendSystemMessage(roomId, `${me.displayName} joined`, now);
+    const notice = this.appendSystemMessage(roomId, `${me.displayName} joined`);
     // The cursor starts at the room's end: what was said before is history, not news.
     this.store.upsertMembership(roomId, me.id, notice.seq, now);
     return true;
@@ -169,7 +175,7 @@ export class Chat {
       const { room } = this.requireMember(roomId, me.id);
       const now = this.now();
       this.store.markLeft(roomId, me.id, now);
-      if (room.kind === "group") this.appendSystemMessage(roomId, `${me.displayName} left`, now);
+      if (room.kind === "group") this.appendSystemMessage(roomId, `${me.displayName} left`);
     });
     this.wake(roomId);
   }
@@ -199,7 +205,7 @@ export class Chat {
         senderName: me.displayName,
         body,
         clientMsgId: clientMsgId ?? null,
-        createdAt: this.now(),
+        createdAt: this.wallClock(),
       });
     });
     // Ring only after the commit: a woken waiter must find the message.
@@ -306,8 +312,8 @@ export class Chat {
     return this.store.hasGoneMember(roomId, participantId, this.presence.presentSince());
   }
 
-  private appendSystemMessage(roomId: string, body: string, now: number) {
-    return this.store.appendMessage({ roomId, senderId: null, senderName: "system", body, clientMsgId: null, createdAt: now });
+  private appendSystemMessage(roomId: string, body: string) {
+    return this.store.appendMessage({ roomId, senderId: null, senderName: "system", body, clientMsgId: null, createdAt: this.wallClock() });
   }
 }
 
