@@ -94,7 +94,12 @@ export class Chat {
     return caller;
   }
 
-  establish(clientId: string | undefined, displayName: string): Caller {
+  /**
+   * The identity for a call that names the caller; `toWait`: the call then waits, so a caller
+   * with no waiting call to spare is refused before anyone is renamed.
+   */
+  establish(clientId: string | undefined, displayName: string, { toWait = false } = {}): Caller {
+    if (toWait && clientId !== undefined) this.waits.refuseIfFull(authenticate(this.store, clientId).participant.id);
     const caller = this.store.commits.durable(() => establish(this.store, clientId, displayName, this.now()));
     this.presence.touch(caller.participant);
     return caller;

@@ -59,9 +59,9 @@ export const identityOf = (context: ToolContext, clientId: string | undefined, d
   displayName,
 });
 
-/** The caller for enter_queue, which may create the identity; the session keeps it. */
+/** The caller for enter_queue, which may create the identity and then waits; the session keeps it. */
 export function establishCaller(context: ToolContext, clientId: string | undefined, displayName: string): Caller {
-  const caller = context.chat.establish(clientId ?? context.session.clientId, displayName);
+  const caller = context.chat.establish(clientId ?? context.session.clientId, displayName, { toWait: true });
   context.session.clientId = caller.clientId;
   return caller;
 }

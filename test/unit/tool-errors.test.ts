@@ -448,6 +448,9 @@ describe("limits", () => {
     expect(ms).toBeLessThan(2_000);
     // Bob's own session, relying on its remembered identity, is refused too, even with timeout 0.
     await fails(bob, "wait_for_message", { room_id: roomId, timeout: 0 }, "too_many_waits");
+    // An enter_queue refused for the same reason renames no one (it once renamed, then refused).
+    await fails(sessions[1]!, "enter_queue", { display_name: "Robert", client_id: bobId, timeout: 0 }, "too_many_waits");
+    expect((await ok(alice, "whoami")).rooms[0].members.map((m: { sender: string }) => m.sender).sort()).toEqual(["Alice", "Bob"]);
     expect(settled).toBe(0);
 
     // The limit is Bob's alone: Alice can still wait.
