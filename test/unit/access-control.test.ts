@@ -134,6 +134,89 @@ describe("strangers to a room", () => {
   });
 });
 
+describe("strangers to a session, over HTTP", () => {
+  test("another session's Last-Event-ID, a made-up or deleted session id: refused, and nothing of the session told", async () => {
+    const { chat: domain, tools, events, stats } = newChatParts();
+    const http = httpRoutes({
+      host: "127.0.0.1",
+      maxSessions: 10,
+      newServer: (o) => createMcpServer(domain, () => tools, o),
+      events,
+      stats,
+    });
+    const send = (body: object | undefined, headers: Record<string, string>, method = "POST") =>
+      http.handle(
+        new Request("http://127.0.0.1:8000/mcp", {
+          method,
+          headers: {
+            host: "127.0.0.1:8000",
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": "2025-11-25",
+            ...headers,
+          },
+          body: body && JSON.stringify({ jsonrpc: "2.0", ...body }),
+        }),
+      );
+    const open = async () => {
+      const init = await send(
+        {
+          id: 0,
+          method: "initialize",
+          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "ac", version: "1" } },
+        },
+        {},
+      );
+      await init.text();
+      const id = init.headers.get("mcp-session-id")!;
+      await (await send({ method: "notifications/initialized" }, { "mcp-session-id": id })).text();
+      return id;
+    };
+    const owner = await open();
+    const joined = await (
+      await send(
+        { id: 1, method: "tools/call", params: { name: "join_room", arguments: { room_id: "http-ac", display_name: "Annabel" } } },
+        { "mcp-session-id": owner },
+      )
+    ).text();
+    const eventId = joined.match(/^id: (.+)$/m)![1]!;
+    const ownerSecret = JSON.parse(
+      joined
+        .split("\n")
+        .find((line) => line.includes('"result"'))!
+        .slice(6),
+    ).result.structuredContent.client_id;
+    events.flush();
+    const stranger = await open();
+    const gone = await open();
+    await (await send(undefined, { "mcp-session-id": gone }, "DELETE")).text();
+
+    const resumeAs = async (sessionId: string) => {
+      const response = await send(undefined, { "mcp-session-id": sessionId, "last-event-id": eventId }, "GET");
+      const text = await response.text();
+      for (const secret of [ownerSecret, "Annabel", "http-ac"]) expect(text).not.toContain(secret);
+      return response.status;
+    };
+    // The owner can resume from that event id, and gets its result: the id is a real one.
+    const resumed = await send(undefined, { "mcp-session-id": owner, "last-event-id": eventId }, "GET");
+    expect(resumed.status).toBe(200);
+    expect(await resumed.text()).toContain(ownerSecret);
+    expect(await resumeAs(stranger)).toBe(400);
+    expect(await resumeAs(gone)).toBe(404);
+    expect(await resumeAs(crypto.randomUUID())).toBe(404);
+    // A tool call on a deleted session is refused too, and the owner's session still works.
+    const late = await send(
+      { id: 2, method: "tools/call", params: { name: "whoami", arguments: { client_id: ownerSecret } } },
+      { "mcp-session-id": gone },
+    );
+    expect(late.status).toBe(404);
+    expect(await late.text()).not.toContain("Annabel");
+    const mine = await send({ id: 3, method: "tools/call", params: { name: "whoami", arguments: {} } }, { "mcp-session-id": owner });
+    expect(await mine.text()).toContain("Annabel");
+    http.sessions.closeAll();
+  });
+});
+
 describe("unguessable secrets", () => {
   const SAMPLES = 1_000;
 
