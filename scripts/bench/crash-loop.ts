@@ -14,7 +14,7 @@
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { type Acked, judge, type ReaderLog, type Seen } from "./crash-verdict.ts";
-import { type Json, log, McpSession, numberFlag, runBench, type Served, sleep, startServer, tempDir } from "./lib.ts";
+import { type Json, log, McpSession, numberFlag, runBench, type Served, serverCommand, sleep, startServer, tempDir } from "./lib.ts";
 
 const KILLS = numberFlag("kills", 50);
 const ROOMS = numberFlag("rooms", 3);
@@ -22,6 +22,8 @@ const MEMBERS_PER_ROOM = 2;
 const SEED = numberFlag("seed", 1 + Math.floor(Math.random() * 2 ** 31));
 /** A kill comes this long after the server listens: sometimes while clients reconnect, mostly amid traffic. */
 const KILL_AFTER_MS = [50, 1_200] as const;
+/** After this share of the kills, the restart is killed too, within 40 ms of its start. */
+const START_UP_KILL_SHARE = 0.2;
 /** Seconds a reader's wait blocks; short, so the drain at the end is quick. */
 const WAIT_SECONDS = 2;
 /** After the senders stop, how long readers may take to catch up. */
@@ -58,6 +60,14 @@ class CrashingServer {
     this.url = "";
     this.served?.process.kill("SIGKILL");
     await this.served?.process.exited;
+  }
+
+  /** Starts the binary on the file and kills it `afterMs` later, before it listens: amid recovery and migration. */
+  async killWhileStarting(afterMs: number): Promise<void> {
+    const child = Bun.spawn([...serverCommand(), "--port", "0", "--db", this.db], { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+    await sleep(afterMs);
+    child.kill("SIGKILL");
+    await child.exited;
   }
 
   async stop(): Promise<void> {
@@ -205,9 +215,14 @@ await runBench("crash-loop", 60_000 + KILLS * 10_000, async () => {
   const sends = members.map(send);
   const reads = members.map((m, i) => read(m, readers[i]!));
 
+  let startUpKills = 0;
   for (let kill = 1; kill <= KILLS; kill++) {
     await sleep(KILL_AFTER_MS[0] + random() * (KILL_AFTER_MS[1] - KILL_AFTER_MS[0]));
     await server.kill();
+    if (random() < START_UP_KILL_SHARE) {
+      await server.killWhileStarting(random() * 40);
+      startUpKills++;
+    }
     await server.start();
     if (kill % 10 === 0) log(`${kill} kills, ${acked.length} messages acknowledged`);
   }
@@ -237,6 +252,7 @@ await runBench("crash-loop", 60_000 + KILLS * 10_000, async () => {
     doubled: verdict.doubled,
     reordered: verdict.reordered,
     integrity: intact ? "ok" : integrity.map((row) => row.integrity_check).join("; "),
+    start_up_kills: startUpKills,
     calls_cut_by_kills: [setup, ...links].reduce((sum, l) => sum + l.failures, 0),
     seconds: Number(seconds.toFixed(1)),
     seed: SEED,
@@ -246,7 +262,8 @@ await runBench("crash-loop", 60_000 + KILLS * 10_000, async () => {
       `reordered ${figures.reordered}  integrity ${figures.integrity}`,
   );
   console.log(
-    `(${ROOMS} rooms of ${MEMBERS_PER_ROOM}, ${figures.calls_cut_by_kills} calls cut by kills, ${figures.seconds} s, --seed ${SEED})`,
+    `(${ROOMS} rooms of ${MEMBERS_PER_ROOM}, ${figures.start_up_kills} more kills during start-up, ` +
+      `${figures.calls_cut_by_kills} calls cut by kills, ${figures.seconds} s, --seed ${SEED})`,
   );
   for (const problem of problems.slice(0, 20)) console.log(`problem: ${problem}`);
   if (verdict.lost || verdict.doubled || verdict.reordered || !intact || problems.length > 0) {

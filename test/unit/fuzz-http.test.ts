@@ -145,6 +145,27 @@ describe("the HTTP layer under hostile requests", () => {
     );
   }, 120_000);
 
+  test("JSON nested 300,000 deep, anywhere in a request: an answer within seconds, never a crash", async () => {
+    const deep = "[".repeat(300_000) + "]".repeat(300_000);
+    const bodies = [
+      deep,
+      `{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"whoami","arguments":{"x":${deep}}}}`,
+      `{"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"x":${deep}}}`,
+      `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"whoami","arguments":{},"_meta":{"progressToken":${deep}}}}`,
+    ];
+    const headers = {
+      "content-type": "application/json",
+      accept: JSON_AND_SSE,
+      "mcp-session-id": liveSession,
+      "mcp-protocol-version": "2025-11-25",
+    };
+    for (const body of bodies) {
+      const response = await within(http.handle(request({ method: "POST", headers, body })), ANSWER_LIMIT_MS, "an answer");
+      expect(response.status === 200 || response.status === 400).toBe(true);
+      expect(await within(response.text(), ANSWER_LIMIT_MS, "its body")).toMatch(/"jsonrpc":"2.0"/);
+    }
+  });
+
   test("a live session still works after all that", async () => {
     const fresh = await openSession();
     const headers = {
