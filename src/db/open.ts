@@ -25,8 +25,21 @@ export function openDatabase(path: string): ChatDb {
   return drizzle({ client: sqlite, schema });
 }
 
-/** Opens the file, creating its folder if it is missing (the first run on the default path). */
+/**
+ * Opens the file, creating its folder if it is missing (the first run on the default path). A file
+ * made here is readable by its owner only: it holds every message (issue 19, #12). SQLite gives the
+ * -wal and -shm files the database file's permissions.
+ */
 function openFile(path: string): Database {
+  const umask = process.umask(0o077);
+  try {
+    return openOrMakeFolder(path);
+  } finally {
+    process.umask(umask);
+  }
+}
+
+function openOrMakeFolder(path: string): Database {
   try {
     return new Database(path, { create: true, strict: true });
   } catch (error) {
