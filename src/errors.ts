@@ -31,6 +31,9 @@ export const chatErrors = {
   /** The caller already has the maximum number of waiting calls. */
   too_many_waits: (current: number) =>
     `You already have ${current} waiting calls, the most allowed at once. Let one finish or cancel it first.`,
+  /** The server cannot write its database (disk full, read-only, failing, locked); nothing was stored. */
+  storage_unavailable: (why: string) =>
+    `The server cannot store anything right now: ${why}. Nothing of this call was saved; try again later.`,
   /** Something went wrong on the server. */
   internal_error: () => "Something went wrong on the server; the error was logged.",
 } as const;

@@ -2,6 +2,7 @@
 import type { Database, Statement } from "bun:sqlite";
 import { Batcher } from "../batcher.ts";
 import { log } from "../log.ts";
+import { asStorageError } from "./storage-errors.ts";
 
 interface Queued {
   work: () => unknown;
@@ -37,8 +38,20 @@ export class Commits {
       normal: this.sqlite.prepare("PRAGMA synchronous = NORMAL"),
     });
     pragmas.full.run();
+    // The work's own error, not the ROLLBACK's: on a full disk SQLite may have rolled back already.
+    let failed: { error: unknown } | undefined;
+    const tracked = () => {
+      try {
+        return work();
+      } catch (error) {
+        failed = { error };
+        throw error;
+      }
+    };
     try {
-      return this.sqlite.transaction(work).immediate();
+      return this.sqlite.transaction(tracked).immediate();
+    } catch (error) {
+      throw asStorageError(failed ? failed.error : error);
     } finally {
       pragmas.normal.run();
     }
@@ -77,14 +90,21 @@ export class Commits {
 
   private commitShared(batch: Queued[]): void {
     let outcomes: (() => void)[];
+    /** Set when a piece of work failed for want of storage and SQLite rolled the whole transaction back. */
+    let lost: unknown;
     try {
       outcomes = this.durable(() =>
         batch.map(({ work, resolve, reject }) => {
+          if (lost) return () => reject(lost);
           try {
             const value = this.sqlite.transaction(work)();
             return () => resolve(value);
           } catch (error) {
-            return () => reject(error);
+            const failure = asStorageError(error);
+            // A full disk can end the shared transaction, not only this savepoint: then nothing
+            // of the batch is stored, and the work after this one must not run outside it.
+            if (!this.sqlite.inTransaction) lost = failure;
+            return () => reject(failure);
           }
         }),
       );
@@ -92,7 +112,7 @@ export class Commits {
       outcomes = batch.map(
         ({ reject }) =>
           () =>
-            reject(error),
+            reject(lost ?? error),
       );
     }
     for (const settle of outcomes) settle();

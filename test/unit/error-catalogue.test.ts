@@ -27,6 +27,7 @@ test("every code is snake_case and every message reads as a sentence", () => {
     room_private: ["r"],
     room_full: ["r", 100],
     too_many_waits: [8],
+    storage_unavailable: ["its disk is full"],
   };
   for (const [code, message] of Object.entries(chatErrors)) {
     expect(code).toMatch(/^[a-z]+(_[a-z]+)*$/);

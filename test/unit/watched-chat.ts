@@ -38,6 +38,8 @@ export function startWatchedChat(timing: Partial<Timing> = {}) {
       clients.push(client);
       return client;
     },
+    /** The SQLite connection itself, for tests that make the storage fail (PRAGMA max_page_count). */
+    sqlite: db.$client,
     /** The chat's stored state, as one string: equal before and after means nothing changed. */
     state(): string {
       return JSON.stringify(STATE_QUERIES.map((query) => db.$client.query(query).all()));

@@ -1,0 +1,80 @@
+// A database that cannot grow (a full disk, simulated with SQLite's max_page_count): a send gets a
+// clear error and no acknowledgement, reads and waits go on, and once there is room again the
+// retry goes through. Nothing acknowledged is lost (issue 19, disk trouble and #2).
+import { afterAll, describe, expect, test } from "bun:test";
+import { call, ok } from "../tool-calls.ts";
+import { startWatchedChat } from "./watched-chat.ts";
+
+const chat = startWatchedChat();
+afterAll(() => chat.close());
+const pages = () => (chat.sqlite.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+
+describe("a full disk", () => {
+  test("refuses sends with storage_unavailable, keeps reads and waits, and recovers by itself", async () => {
+    const ann = await chat.connect("ann");
+    const ben = await chat.connect("ben");
+    await ok(ann, "join_room", { room_id: "disk", display_name: "Ann" });
+    await ok(ben, "join_room", { room_id: "disk", display_name: "Ben" });
+    chat.sqlite.run(`PRAGMA max_page_count = ${pages() + 6}`);
+
+    const acked: number[] = [];
+    let refusal: { isError: boolean; data: { code: string; error: string } } | undefined;
+    for (let i = 1; i <= 100 && !refusal; i++) {
+      const reply = await call(ann, "send_message", { room_id: "disk", message: `${i} ${"x".repeat(7_990)}`, client_msg_id: `m${i}` });
+      if (reply.isError) refusal = reply;
+      else acked.push(reply.data.seq);
+    }
+    expect(refusal?.data.code).toBe("storage_unavailable");
+    expect(refusal?.data.error).toContain("disk is full");
+    expect(acked.length).toBeGreaterThan(0);
+
+    // Waits and reads go on: every acknowledged message, once, in order, and nothing else.
+    const delivered: number[] = [];
+    for (;;) {
+      const got = await ok(ben, "wait_for_message", { room_id: "disk", timeout: 0 });
+      if (got.timeout) break;
+      delivered.push(got.seq);
+    }
+    expect(delivered).toEqual(acked);
+    const history = await ok(ben, "get_messages", { room_id: "disk", limit: 200, after_seq: acked[0]! - 1 });
+    expect(history.messages.map((m: { seq: number }) => m.seq)).toEqual(acked);
+
+    // Room again: the same send, retried, goes through once.
+    chat.sqlite.run("PRAGMA max_page_count = 1073741823");
+    const failed = acked.length + 1;
+    const retried = await ok(ann, "send_message", {
+      room_id: "disk",
+      message: `${failed} ${"x".repeat(7_990)}`,
+      client_msg_id: `m${failed}`,
+    });
+    expect(retried.seq).toBe(acked.at(-1)! + 1);
+    expect(await ok(ben, "wait_for_message", { room_id: "disk", timeout: 0 })).toMatchObject({ seq: retried.seq, unread: 0 });
+  });
+
+  test("sends that share a commit when the disk fills: each is stored and acknowledged, or neither", async () => {
+    const [cat, dan] = [await chat.connect("cat"), await chat.connect("dan")];
+    await ok(cat, "join_room", { room_id: "burst", display_name: "Cat" });
+    await ok(dan, "join_room", { room_id: "burst", display_name: "Dan" });
+    const burst = () =>
+      Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          call(cat, "send_message", { room_id: "burst", message: `${i} ${"y".repeat(7_990)}`, client_msg_id: `b${i}` }),
+        ),
+      );
+    const storedSeqs = async () => {
+      const history = await ok(dan, "get_messages", { room_id: "burst", limit: 200, after_seq: 0 });
+      return history.messages.filter((m: { sender: string }) => m.sender === "Cat").map((m: { seq: number }) => m.seq);
+    };
+    chat.sqlite.run(`PRAGMA max_page_count = ${pages() + 5}`);
+    const replies = await burst();
+    chat.sqlite.run("PRAGMA max_page_count = 1073741823");
+    expect([...new Set(replies.filter((r) => r.isError).map((r) => r.data.code))]).toEqual(["storage_unavailable"]);
+    // SQLite undoes the whole shared commit on a full disk: whatever was acknowledged is stored, nothing else.
+    const acked = replies.filter((r) => !r.isError).map((r) => r.data.seq as number);
+    expect((await storedSeqs()).sort()).toEqual(acked.sort());
+    // The retries go through, each message once.
+    const retried = await burst();
+    expect(retried.every((r) => !r.isError)).toBe(true);
+    expect(await storedSeqs()).toHaveLength(12);
+  });
+});
