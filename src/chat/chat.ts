@@ -74,10 +74,12 @@ export class Chat {
   }
 
   /**
-   * Housekeeping to run every `presenceSweepEveryMs`: drops the queue entries of the idle and
-   * wakes pair rooms whose partner went idle (see Presence.sweep).
+   * Housekeeping to run every `presenceSweepEveryMs`: writes the read cursors a failing disk
+   * refused, drops the queue entries of the idle and wakes pair rooms whose partner went idle
+   * (see Presence.sweep).
    */
   sweepPresence(): void {
+    this.store.writeUnwrittenCursors();
     this.presence.sweep();
   }
 

@@ -18,3 +18,6 @@ export function asStorageError(error: unknown): unknown {
   const cause = code && CAUSES.find(([prefix]) => code === prefix || code.startsWith(`${prefix}_`));
   return cause ? chatError("storage_unavailable", cause[1]) : error;
 }
+
+/** Whether `error` is SQLite's failure of the storage itself (see asStorageError). */
+export const isStorageFailure = (error: unknown): boolean => asStorageError(error) !== error;

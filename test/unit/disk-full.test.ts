@@ -78,3 +78,41 @@ describe("a full disk", () => {
     expect(await storedSeqs()).toHaveLength(12);
   });
 });
+
+describe("a database that takes no writes", () => {
+  const cursorOf = (participantId: string, room: string) =>
+    (
+      chat.sqlite.query("SELECT read_seq FROM memberships WHERE room_id = ? AND participant_id = ?").get(room, participantId) as {
+        read_seq: number;
+      }
+    ).read_seq;
+
+  test("sends are refused; waits hand out each message once, reads go on, and the cursors reach the file later", async () => {
+    const [eve, fay] = [await chat.connect("eve"), await chat.connect("fay")];
+    await ok(eve, "join_room", { room_id: "ro", display_name: "Eve" });
+    const fayId = (await ok(fay, "join_room", { room_id: "ro", display_name: "Fay" })).members.at(-1).sender_id;
+    const seqs: number[] = [];
+    for (const message of ["one", "two", "three"]) seqs.push((await ok(eve, "send_message", { room_id: "ro", message })).seq);
+    const before = cursorOf(fayId, "ro");
+    chat.sqlite.run("PRAGMA query_only = ON"); // what SQLite sees of a read-only file
+    try {
+      const refused = await call(eve, "send_message", { room_id: "ro", message: "four" });
+      expect(refused.data).toMatchObject({ code: "storage_unavailable", error: expect.stringContaining("cannot be written") });
+      expect(await ok(fay, "wait_for_message", { room_id: "ro", timeout: 0 })).toMatchObject({ message: "one", unread: 2 });
+      expect(await ok(fay, "wait_for_message", { room_id: "ro", timeout: 0 })).toMatchObject({ message: "two", unread: 1 });
+      expect((await ok(fay, "whoami")).rooms[0].unread).toBe(1);
+      expect((await ok(fay, "get_messages", { room_id: "ro", limit: 2 })).messages.map((m: { message: string }) => m.message)).toEqual([
+        "two",
+        "three",
+      ]);
+      expect(cursorOf(fayId, "ro")).toBe(before); // nothing reached the file
+    } finally {
+      chat.sqlite.run("PRAGMA query_only = OFF");
+    }
+    // Writable again: the housekeeping writes what was kept, and a wait goes on from there.
+    chat.domain.sweepPresence();
+    expect(cursorOf(fayId, "ro")).toBe(seqs[2]!); // get_messages' page reached "three"
+    expect(await ok(fay, "wait_for_message", { room_id: "ro", timeout: 0 })).toMatchObject({ timeout: true, seq: seqs[2] });
+    expect((await ok(eve, "send_message", { room_id: "ro", message: "four" })).seq).toBe(seqs[2]! + 1);
+  });
+});

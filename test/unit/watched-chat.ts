@@ -38,8 +38,10 @@ export function startWatchedChat(timing: Partial<Timing> = {}) {
       clients.push(client);
       return client;
     },
-    /** The SQLite connection itself, for tests that make the storage fail (PRAGMA max_page_count). */
+    /** The SQLite connection itself, for tests that make the storage fail (PRAGMA max_page_count, query_only). */
     sqlite: db.$client,
+    /** The domain, for its housekeeping (sweepPresence), which the server runs on a timer. */
+    domain: chat,
     /** The chat's stored state, as one string: equal before and after means nothing changed. */
     state(): string {
       return JSON.stringify(STATE_QUERIES.map((query) => db.$client.query(query).all()));
