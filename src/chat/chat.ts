@@ -1,6 +1,6 @@
 // The chat domain: rooms, messages, read cursors and waiting. It knows nothing of MCP or HTTP.
 import type { Limits, Timing } from "../config.ts";
-import type { ChatStore, Membership, Participant, Room } from "../db/store.ts";
+import type { ChatStore, Membership, Participant, Room, StoredMessage } from "../db/store.ts";
 import { chatError } from "../errors.ts";
 import { steadyClock } from "./clock.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
@@ -233,12 +233,15 @@ export class Chat {
   history(caller: Caller, roomId: string, range: { limit: number; beforeSeq?: number; afterSeq?: number }) {
     const me = caller.participant;
     const { membership } = this.requireMember(roomId, me.id);
-    const { page, hasMore } = this.store.messagePage(roomId, {
+    const newest = range.afterSeq === undefined;
+    const rows = this.store.messagePage(roomId, {
       afterSeq: range.afterSeq ?? 0,
       beforeSeq: range.beforeSeq ?? Number.MAX_SAFE_INTEGER,
       limit: range.limit,
-      newest: range.afterSeq === undefined,
+      newest,
     });
+    const page = withinPageBudget(rows.page, newest);
+    const hasMore = rows.hasMore || page.length < rows.page.length;
     const first = page[0];
     const last = page.at(-1);
     if (first && last) {
@@ -322,6 +325,26 @@ export class Chat {
   private appendSystemMessage(roomId: string, body: string) {
     return this.store.appendMessage({ roomId, senderId: null, senderName: "system", body, clientMsgId: null, createdAt: this.wallClock() });
   }
+}
+
+/**
+ * What one get_messages page may hold of message text, as JSON: 200 messages of 8,000 NULs once
+ * made one answer of 20 MB (each NUL is six characters of JSON, and the result goes out as text and
+ * as structuredContent: issue 19, #1). Ordinary messages never come near it.
+ */
+const HISTORY_PAGE_BUDGET = 256 * 1024;
+
+/** The messages of `page` (oldest first) that fit HISTORY_PAGE_BUDGET, at least one, from the end it pages from. */
+function withinPageBudget(page: StoredMessage[], newest: boolean): StoredMessage[] {
+  const order = newest ? [...page].reverse() : page;
+  let chars = 0;
+  let fit = 0;
+  for (const message of order) {
+    chars += JSON.stringify(message.body).length;
+    if (fit > 0 && chars > HISTORY_PAGE_BUDGET) break;
+    fit++;
+  }
+  return newest ? page.slice(page.length - fit) : page.slice(0, fit);
 }
 
 const isPresent = (membership: Membership | undefined) => membership !== undefined && membership.leftAt === null;
