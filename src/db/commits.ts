@@ -1,6 +1,7 @@
 // The three ways the store commits, each named for what it guarantees when it returns.
-import type { Database, Statement } from "bun:sqlite";
+import { constants, type Database, type Statement } from "bun:sqlite";
 import { Batcher } from "../batcher.ts";
+import { chatError } from "../errors.ts";
 import { log } from "../log.ts";
 import { asStorageError } from "./storage-errors.ts";
 
@@ -14,6 +15,9 @@ export class Commits {
   /** Work waiting for the next shared durable commit (see durableSoon). */
   private readonly soon = new Batcher<Queued>({ delayMs: 0, flush: (batch) => this.commitShared(batch) });
   private pragmas: { full: Statement; normal: Statement } | undefined;
+  /** SQLITE_FCNTL_HAS_MOVED's answer, written by SQLite into the first element. */
+  private readonly hasMoved = new Int32Array(2);
+  private goneLogged = false;
 
   /**
    * `whileLocked` wraps the work of an unsynced commit that holds the write lock: nobody else can
@@ -33,6 +37,7 @@ export class Commits {
     // Sends that came first commit first: a send then a leave sent without waiting in between
     // must not find its sender gone.
     this.soon.flushNow();
+    this.refuseIfFileGone();
     const pragmas = (this.pragmas ??= {
       full: this.sqlite.prepare("PRAGMA synchronous = FULL"),
       normal: this.sqlite.prepare("PRAGMA synchronous = NORMAL"),
@@ -86,6 +91,19 @@ export class Commits {
       if (ran) log("committing moved read cursors failed (their messages will come again):", error);
       else work();
     }
+  }
+
+  /**
+   * A file deleted (or moved) under a running server still takes writes, into nothing anyone will
+   * find again (issue 19, #13): refuse them instead. One stat of the path per durable commit.
+   */
+  private refuseIfFileGone(): void {
+    this.hasMoved[0] = 0;
+    this.sqlite.fileControl(constants.SQLITE_FCNTL_HAS_MOVED, this.hasMoved);
+    if (this.hasMoved[0] !== 1) return;
+    if (!this.goneLogged) log("the database file was deleted or moved: nothing more is stored until the server restarts");
+    this.goneLogged = true;
+    throw chatError("storage_unavailable", "its database file was deleted or moved");
   }
 
   private commitShared(batch: Queued[]): void {

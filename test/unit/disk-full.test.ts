@@ -1,7 +1,16 @@
-// A database that cannot grow (a full disk, simulated with SQLite's max_page_count): a send gets a
-// clear error and no acknowledgement, reads and waits go on, and once there is room again the
-// retry goes through. Nothing acknowledged is lost (issue 19, disk trouble and #2).
+// A database that cannot grow (a full disk, simulated with SQLite's max_page_count), one that takes
+// no writes (a read-only file: query_only), one deleted under the server: a send gets a clear error
+// and no acknowledgement, reads and waits go on, and once the storage is back the retry goes
+// through. Nothing acknowledged is lost (issue 19, disk trouble, #2 and #13).
 import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Chat } from "../../src/chat/chat.ts";
+import { LocalDoorbell } from "../../src/chat/doorbell.ts";
+import { defaultLimits, defaultTiming } from "../../src/config.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { ChatStore } from "../../src/db/store.ts";
 import { call, ok } from "../tool-calls.ts";
 import { startWatchedChat } from "./watched-chat.ts";
 
@@ -114,5 +123,29 @@ describe("a database that takes no writes", () => {
     expect(cursorOf(fayId, "ro")).toBe(seqs[2]!); // get_messages' page reached "three"
     expect(await ok(fay, "wait_for_message", { room_id: "ro", timeout: 0 })).toMatchObject({ timeout: true, seq: seqs[2] });
     expect((await ok(eve, "send_message", { room_id: "ro", message: "four" })).seq).toBe(seqs[2]! + 1);
+  });
+});
+
+describe("a database file deleted under the server", () => {
+  test("sends are refused instead of acknowledged into a file nobody will find, and reads go on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcp-chat-deleted-"));
+    try {
+      const path = join(dir, "chat.db");
+      const chat = new Chat({
+        store: new ChatStore(openDatabase(path)),
+        doorbell: new LocalDoorbell(),
+        timing: defaultTiming,
+        limits: defaultLimits,
+      });
+      const ann = chat.establish(undefined, "Ann");
+      chat.joinRoom(ann, "r");
+      expect((await chat.send(ann, "r", "before")).seq).toBe(2);
+      for (const suffix of ["", "-wal", "-shm"]) unlinkSync(path + suffix);
+      const refused = await chat.send(ann, "r", "after").catch((error) => error);
+      expect(refused).toMatchObject({ code: "storage_unavailable", message: expect.stringContaining("deleted or moved") });
+      expect(chat.history(ann, "r", { limit: 10 }).messages.map((m) => m.message)).toEqual(["Ann joined", "before"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
