@@ -301,8 +301,11 @@ export function parseReply(text: string): Json {
   throw new McpError(`no data in reply: ${text.slice(0, 200)}`);
 }
 
-/** Two sessions paired by the queue into a private room, as two strangers would be. */
-export async function openPair(url: string, names = ["Alice", "Bob"]): Promise<{ a: McpSession; b: McpSession; room: string }> {
+/** Two sessions paired by the queue into a private room, as two strangers would be; with their client_ids. */
+export async function openPair(
+  url: string,
+  names = ["Alice", "Bob"],
+): Promise<{ a: McpSession; b: McpSession; room: string; clientIds: [string, string] }> {
   const [a, b] = await Promise.all([McpSession.open(url), McpSession.open(url)]);
   const first = a.call("enter_queue", { display_name: names[0], timeout: 10 }, 15_000);
   await sleep(5); // let the first caller be the one in line
@@ -312,7 +315,7 @@ export async function openPair(url: string, names = ["Alice", "Bob"]): Promise<{
   if (matchedFirst.status !== "matched" || matchedFirst.room_id !== second.room_id) {
     throw new Error(`pairing failed: ${JSON.stringify([matchedFirst, second])}`);
   }
-  return { a, b, room: String(matchedFirst.room_id) };
+  return { a, b, room: String(matchedFirst.room_id), clientIds: [String(matchedFirst.client_id), String(second.client_id)] };
 }
 
 // ---------------------------------------------------------------- numbers
