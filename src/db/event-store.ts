@@ -72,7 +72,7 @@ export class SqliteEventStore {
       retry: {
         firstMs: timing.retryFirstMs,
         maxMs: timing.retryMaxMs,
-        failed: (error, nextTryMs) => log(`storing stream events failed; trying again in ${nextTryMs / 1000} s:`, error),
+        failed: (error, nextTryMs) => log(`storing stream events failed (${String(error)}); trying again in ${nextTryMs / 1000} s`),
       },
     });
   }

@@ -272,7 +272,8 @@ export class ChatStore {
   }
 
   private keepUnwritten(key: string, seq: number, error: unknown): void {
-    if (this.unwrittenCursors.size === 0) log("read cursors cannot be written; kept in memory until they can:", error);
+    // The error's own words, not its dump: a full disk would print a page of minified source each time.
+    if (this.unwrittenCursors.size === 0) log(`read cursors cannot be written (${String(error)}); kept in memory until they can`);
     this.unwrittenCursors.set(key, Math.max(seq, this.unwrittenCursors.get(key) ?? 0));
   }
 
