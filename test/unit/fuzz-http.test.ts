@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { httpRoutes } from "../../src/http/serve.ts";
 import { createMcpServer } from "../../src/mcp-server.ts";
-import { nastyNumber, nastyString, nastyValue, within } from "./fuzzing.ts";
+import { batch, INITIALIZE_PARAMS, message, nastyString, within } from "./fuzzing.ts";
 import { newChatParts } from "./in-process.ts";
 
 const RUNS = 500;
@@ -30,12 +30,7 @@ const request = (init: { method: string; headers: Record<string, string>; body?:
     headers: { host: "127.0.0.1:8000", ...init.headers },
     body: init.method === "GET" || init.method === "HEAD" ? undefined : init.body,
   });
-const initialize = (id: unknown = 1) => ({
-  jsonrpc: "2.0",
-  id,
-  method: "initialize",
-  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } },
-});
+const initialize = (id: unknown = 1) => ({ jsonrpc: "2.0", id, method: "initialize", params: INITIALIZE_PARAMS });
 
 let liveSession = "";
 let deletedSession = "";
@@ -58,31 +53,6 @@ beforeAll(async () => {
   expect(gone.status).toBe(200);
 });
 
-const toolCall = fc.record({
-  name: fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom("join_room", "send_message", "wait_for_message", "whoami", "get_messages") },
-    nastyString,
-  ),
-  arguments: fc.oneof(fc.constant({ room_id: "fuzz", display_name: "Fuzz", message: "hi", timeout: 0.1 }), nastyValue),
-});
-const wellMeant = fc.record({
-  jsonrpc: fc.constant("2.0"),
-  id: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom("a", "b")),
-  method: fc.constantFrom("tools/call", "tools/call", "tools/list", "ping", "initialize", "notifications/cancelled"),
-  params: fc.oneof({ weight: 3, arbitrary: toolCall }, fc.constant(initialize().params), fc.constant({ requestId: 1 })),
-});
-const mangled = fc.record(
-  {
-    jsonrpc: fc.oneof(fc.constant("2.0"), nastyValue),
-    id: fc.oneof(fc.constant(null), nastyNumber, nastyString, nastyValue),
-    method: fc.oneof(fc.constantFrom("tools/call", "notifications/initialized", "resources/list"), nastyString),
-    params: fc.oneof(toolCall, nastyValue),
-  },
-  { requiredKeys: [] },
-);
-const message = fc.oneof({ weight: 2, arbitrary: wellMeant }, mangled);
-/** A batch repeats ids on purpose: a repeated id must not leave work running (issue 19, #4). */
-const batch = fc.array(message, { minLength: 1, maxLength: 5 }).map((messages) => messages.map((m, i) => (i % 2 ? { ...m, id: 1 } : m)));
 const body = fc.oneof(
   { weight: 4, arbitrary: message.map((m) => JSON.stringify(m)) },
   { weight: 2, arbitrary: batch.map((b) => JSON.stringify(b)) },

@@ -117,3 +117,34 @@ export async function within<T>(work: Promise<T> | T, ms: number, what: string):
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
+
+export const INITIALIZE_PARAMS = { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } };
+
+const toolCall = fc.record({
+  name: fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom("join_room", "send_message", "wait_for_message", "whoami", "get_messages") },
+    nastyString,
+  ),
+  arguments: fc.oneof(fc.constant({ room_id: "fuzz", display_name: "Fuzz", message: "hi", timeout: 0.1 }), nastyValue),
+});
+const wellMeant = fc.record({
+  jsonrpc: fc.constant("2.0"),
+  id: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom("a", "b")),
+  method: fc.constantFrom("tools/call", "tools/call", "tools/list", "ping", "initialize", "notifications/cancelled"),
+  params: fc.oneof({ weight: 3, arbitrary: toolCall }, fc.constant(INITIALIZE_PARAMS), fc.constant({ requestId: 1 })),
+});
+const mangled = fc.record(
+  {
+    jsonrpc: fc.oneof(fc.constant("2.0"), nastyValue),
+    id: fc.oneof(fc.constant(null), nastyNumber, nastyString, nastyValue),
+    method: fc.oneof(fc.constantFrom("tools/call", "notifications/initialized", "resources/list"), nastyString),
+    params: fc.oneof(toolCall, nastyValue),
+  },
+  { requiredKeys: [] },
+);
+/** A JSON-RPC message: mostly one a client means (often a tools/call), else mangled in every field. */
+export const message = fc.oneof({ weight: 2, arbitrary: wellMeant }, mangled);
+/** A batch repeats ids on purpose: a repeated id must not leave work running (issue 19, #4). */
+export const batch = fc
+  .array(message, { minLength: 1, maxLength: 5 })
+  .map((messages) => messages.map((m, i) => (i % 2 ? { ...m, id: 1 } : m)));
