@@ -8,7 +8,7 @@
 // waiting calls must be back to 0 and descriptors to where they started; over a run of two minutes
 // or more, RSS, the WAL and the p99 wake-up of the last third must stay near the first third's.
 // Messages are kept for good, so the database's main file grows with them: it is reported per message.
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { log, McpSession, memoryOf, numberFlag, openPair, percentile, round, runBench, sleep, startServer, tempDir } from "./lib.ts";
 
@@ -25,11 +25,21 @@ interface Sample {
   at: number;
   rss: number;
   fds: number;
+  /** Of the descriptors, the sockets: connections, and the listening one. */
+  sockets: number;
   sessions: number;
   waiting: number;
   db: number;
   wal: number;
 }
+
+const linkOf = (path: string) => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return ""; // closed meanwhile
+  }
+};
 
 const sizeOf = (path: string) => {
   try {
@@ -45,10 +55,12 @@ await runBench("soak", (SECONDS + 60) * 1000, async () => {
   const health = new URL("/health", server.url);
   const sample = async (): Promise<Sample> => {
     const figures = (await (await fetch(health)).json()) as { sessions: number; waiting: number };
+    const fds = readdirSync(`/proc/${server.pid}/fd`);
     return {
       at: performance.now(),
       rss: memoryOf(server.pid).rss,
-      fds: readdirSync(`/proc/${server.pid}/fd`).length,
+      fds: fds.length,
+      sockets: fds.filter((fd) => linkOf(`/proc/${server.pid}/fd/${fd}`).startsWith("socket:")).length,
       sessions: figures.sessions,
       waiting: figures.waiting,
       db: sizeOf(db),
@@ -149,7 +161,9 @@ await runBench("soak", (SECONDS + 60) * 1000, async () => {
   const problems: string[] = [];
   if (end.sessions !== 0) problems.push(`${end.sessions} sessions left open after every client closed its own`);
   if (end.waiting !== 0) problems.push(`${end.waiting} calls still waiting after every client stopped`);
-  if (end.fds > start.fds + FDS_SLACK) problems.push(`descriptors grew from ${start.fds} to ${end.fds}`);
+  if (end.fds > start.fds + FDS_SLACK) {
+    problems.push(`descriptors grew from ${start.fds} to ${end.fds} (sockets ${start.sockets} -> ${end.sockets})`);
+  }
   if (SECONDS >= TREND_MIN_SECONDS) {
     const [rssFirst, rssLast] = figures.rss_mb as [number, number];
     if (rssLast > rssFirst * 1.2 + 10) problems.push(`RSS grew from ${rssFirst} MB to ${rssLast} MB`);
