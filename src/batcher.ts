@@ -32,6 +32,11 @@ export class Batcher<Item> {
     this.schedule(this.options.delayMs);
   }
 
+  /** Takes the oldest pending item away unflushed: for a store that must shed what it cannot write. */
+  dropOldest(): Item | undefined {
+    return this.items.shift();
+  }
+
   /** Flushes what is pending now. A failed flush keeps its items (ahead of newer ones) and throws. */
   flushNow(): void {
     if (this.items.length === 0) return;

@@ -495,7 +495,9 @@ function choiceOf(name: "log-format" | "log-level", raw: string | undefined): st
 
 /** --as follows the rules of display_name. */
 function checkLocalName(name: string, maxNameLength: number): void {
-  const tooLongOrShort = name.length < 1 || name.length > maxNameLength;
+  // Counted in code points, as the tools' limits are (docs/TOOLS.md, Limits).
+  const length = [...name].length;
+  const tooLongOrShort = length < 1 || length > maxNameLength;
   const problem = tooLongOrShort ? `must be 1-${maxNameLength} characters` : nameProblem(name);
   if (problem) throw new ConfigError(`--as ${problem}`);
 }

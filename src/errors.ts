@@ -37,6 +37,9 @@ export const chatErrors = {
   /** A rate limit: it recovers by itself, after the seconds the message names. */
   rate_limited: (what: string, perMinute: number, retryAfterSeconds: number) =>
     `Too many ${what}: at most ${perMinute} a minute. Try again in ${retryAfterSeconds} s.`,
+  /** The server cannot write its database (disk full, read-only, failing, locked); nothing was stored. */
+  storage_unavailable: (why: string) =>
+    `The server cannot store anything right now: ${why}. Nothing of this call was saved; try again later.`,
   /** Something went wrong on the server. */
   internal_error: () => "Something went wrong on the server; the error was logged.",
 } as const;

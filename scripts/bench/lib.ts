@@ -294,6 +294,16 @@ export class McpSession {
 
   /** Calls a tool; resolves with its structuredContent, rejects on an error result. */
   async call(name: string, args: Json, timeoutMs = 30_000): Promise<Json> {
+    const result = await this.callTool(name, args, timeoutMs);
+    if (result.isError) throw new McpError(`${name}: ${JSON.stringify(result.data)}`);
+    return result.data;
+  }
+
+  /**
+   * Calls a tool and resolves with its result, an error result too; rejects only when no tool
+   * result came back (the connection failed, or a JSON-RPC error such as an unknown session).
+   */
+  async callTool(name: string, args: Json, timeoutMs = 30_000): Promise<{ isError: boolean; data: Json }> {
     const modern = this.era === "2026";
     const withCaller = modern && this.clientId !== undefined && args.client_id === undefined ? { ...args, client_id: this.clientId } : args;
     const meta = modern ? `,"_meta":${JSON.stringify(this.meta)}` : "";
@@ -306,9 +316,8 @@ export class McpSession {
     const reply = parseReply(await response.text());
     const result = reply.result as { structuredContent?: Json; isError?: boolean } | undefined;
     if (!result?.structuredContent) throw new McpError(`${name}: ${JSON.stringify(reply).slice(0, 300)}`);
-    if (result.isError) throw new McpError(`${name}: ${JSON.stringify(result.structuredContent)}`);
-    if (typeof result.structuredContent.client_id === "string") this.clientId = result.structuredContent.client_id;
-    return result.structuredContent;
+    if (!result.isError && typeof result.structuredContent.client_id === "string") this.clientId = result.structuredContent.client_id;
+    return { isError: result.isError === true, data: result.structuredContent };
   }
 
   async close(): Promise<void> {
@@ -336,12 +345,12 @@ export function parseReply(text: string): Json {
   throw new McpError(`no data in reply: ${text.slice(0, 200)}`);
 }
 
-/** Two sessions paired by the queue into a private room, as two strangers would be. */
+/** Two sessions paired by the queue into a private room, as two strangers would be; with their client_ids. */
 export async function openPair(
   url: string,
   names = ["Alice", "Bob"],
   era: Era = "2025",
-): Promise<{ a: McpSession; b: McpSession; room: string }> {
+): Promise<{ a: McpSession; b: McpSession; room: string; clientIds: [string, string] }> {
   const [a, b] = await Promise.all([McpSession.open(url, era), McpSession.open(url, era)]);
   const first = a.call("enter_queue", { display_name: names[0], timeout: 10 }, 15_000);
   await sleep(5); // let the first caller be the one in line
@@ -351,7 +360,7 @@ export async function openPair(
   if (matchedFirst.status !== "matched" || matchedFirst.room_id !== second.room_id) {
     throw new Error(`pairing failed: ${JSON.stringify([matchedFirst, second])}`);
   }
-  return { a, b, room: String(matchedFirst.room_id) };
+  return { a, b, room: String(matchedFirst.room_id), clientIds: [String(matchedFirst.client_id), String(second.client_id)] };
 }
 
 // ---------------------------------------------------------------- numbers

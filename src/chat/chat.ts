@@ -1,8 +1,9 @@
 // The chat domain: rooms, messages, read cursors and waiting. It knows nothing of MCP or HTTP.
 import type { Limits, Timing } from "../config.ts";
-import type { ChatStore, Membership, Room } from "../db/store.ts";
+import type { ChatStore, Membership, Participant, Room, StoredMessage } from "../db/store.ts";
 import { chatError } from "../errors.ts";
 import { RateLimiter } from "../rate-limit.ts";
+import { steadyClock } from "./clock.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
 import { Presence } from "./presence.ts";
@@ -26,8 +27,11 @@ export interface ChatDeps {
   doorbell: Doorbell;
   timing: Timing;
   limits: Limits;
+  /** The clock of presence, the queue and the other bookkeeping: steadyClock() unless a test sets one. */
   now?: () => number;
   events?: ChatEvents;
+  /** The clock message timestamps show: the system's. */
+  wallClock?: () => number;
 }
 
 export interface WaitRequest {
@@ -35,6 +39,24 @@ export interface WaitRequest {
   timeoutSeconds?: number;
   /** Any of them ends the wait early: the request was cancelled or its connection closed. */
   signals?: AbortSignal[];
+}
+
+/** Who a call names itself as when it may create or rename its participant: enter_queue, join_room. */
+/** The identity a client_id (or none: someone new) and a display name establish. */
+export interface NewIdentity {
+  clientId: string | undefined;
+  displayName: string;
+  /** Under access control, the access token's subject: identities do not cross tokens. */
+  owner?: string;
+  /** Where the call comes from, if it counts: it may make only so many participants. */
+  address?: string;
+}
+
+export interface EstablishOptions {
+  owner?: string;
+  address?: string;
+  /** The call then waits: a caller with no waiting call to spare is refused before anyone is renamed. */
+  toWait?: boolean;
 }
 
 export type WaitResult = ({ kind: "message"; unread: number } & MessageView) | { kind: "timeout"; seq: number };
@@ -45,6 +67,7 @@ export class Chat {
   private readonly timing: Timing;
   private readonly limits: Limits;
   private readonly now: () => number;
+  private readonly wallClock: () => number;
   private readonly waits: WaitLimit;
   private readonly presence: Presence;
   private readonly queue: Queue;
@@ -58,7 +81,8 @@ export class Chat {
     this.doorbell = deps.doorbell;
     this.timing = deps.timing;
     this.limits = deps.limits;
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? steadyClock();
+    this.wallClock = deps.wallClock ?? Date.now;
     this.waits = new WaitLimit(deps.limits.maxWaitsPerParticipant);
     this.rates = {
       sends: new RateLimiter(deps.limits.sendsPerMinute, this.now),
@@ -83,10 +107,12 @@ export class Chat {
   }
 
   /**
-   * Housekeeping to run every `presenceSweepEveryMs`: drops the queue entries of the idle and
-   * wakes pair rooms whose partner went idle (see Presence.sweep).
+   * Housekeeping to run every `presenceSweepEveryMs`: writes the read cursors a failing disk
+   * refused, drops the queue entries of the idle and wakes pair rooms whose partner went idle
+   * (see Presence.sweep).
    */
   sweepPresence(): void {
+    this.store.writeUnwrittenCursors();
     this.presence.sweep();
   }
 
@@ -107,12 +133,15 @@ export class Chat {
   }
 
   /**
-   * The caller of enter_queue or join_room, made anew when there is no client_id. `address` (where
-   * the call comes from, if it counts) is limited in how many participants it makes.
+   * The caller of enter_queue, made anew when there is no client_id. `owner` is the access token's
+   * subject (identities do not cross tokens); `address` (where the call comes from, if it counts)
+   * is limited in how many participants it makes; `toWait`: the call then waits, so a caller with
+   * no waiting call to spare is refused before anyone is renamed.
    */
-  establish(clientId: string | undefined, displayName: string, owner?: string, address?: string): Caller {
+  establish(clientId: string | undefined, displayName: string, { owner, address, toWait = false }: EstablishOptions = {}): Caller {
     if (clientId === undefined && address !== undefined)
       this.limit(this.rates.newParticipants, address, "new participants from this address");
+    if (toWait && clientId !== undefined) this.waits.refuseIfFull(authenticate(this.store, clientId, owner).participant.id);
     const caller = this.store.commits.durable(() => establish(this.store, clientId, displayName, this.now(), owner));
     this.presence.touch(caller.participant);
     return caller;
@@ -160,31 +189,44 @@ export class Chat {
 
   // rooms
 
-  joinRoom(caller: Caller, roomId: string): { room_id: string; members: MemberView[] } {
-    const me = caller.participant;
-    this.limit(this.rates.joins, me.id, "room joins");
-    const joined = this.store.commits.durable(() => {
+  /**
+   * Joins a group room as `who`: a caller, or the identity a client_id and name establish, in the
+   * same transaction as the join, so a refused join (room_private, room_full) creates and renames no one.
+   */
+  joinRoom(who: Caller | NewIdentity, roomId: string): { caller: Caller; room_id: string; members: MemberView[] } {
+    if (!("participant" in who) && who.clientId === undefined && who.address !== undefined)
+      this.limit(this.rates.newParticipants, who.address, "new participants from this address");
+    const { caller, joined } = this.store.commits.durable(() => {
       const now = this.now();
-      let room = this.store.room(roomId);
-      if (!room) {
-        room = { id: roomId, kind: "group", lastSeq: 0, createdAt: now };
-        this.store.insertRoom(room);
-      }
-      const present = isPresent(this.store.membership(roomId, me.id));
-      if (room.kind === "pair" && !present) {
-        throw chatError("room_private", roomId);
-      }
-      if (present) return false;
-      if (this.store.countPresentMembers(roomId) >= this.limits.maxGroupMembers) {
-        throw chatError("room_full", roomId, this.limits.maxGroupMembers);
-      }
-      const notice = this.appendSystemMessage(roomId, `${me.displayName} joined`, now);
-      // The cursor starts at the room's end: what was said before is history, not news.
-      this.store.upsertMembership(roomId, me.id, notice.seq, now);
-      return true;
+      const caller = "participant" in who ? who : establish(this.store, who.clientId, who.displayName, now, who.owner);
+      // Refused here, the transaction undoes the identity's making or renaming too.
+      this.limit(this.rates.joins, caller.participant.id, "room joins");
+      return { caller, joined: this.addMember(caller.participant, roomId, now) };
     });
+    this.presence.touch(caller.participant);
     if (joined) this.wake(roomId);
-    return { room_id: roomId, members: this.presentMembers(roomId) };
+    return { caller, room_id: roomId, members: this.presentMembers(roomId) };
+  }
+
+  /** Adds `me` to the group room (made on first use); false when already a member. Inside a durable commit. */
+  private addMember(me: Participant, roomId: string, now: number): boolean {
+    let room = this.store.room(roomId);
+    if (!room) {
+      room = { id: roomId, kind: "group", lastSeq: 0, createdAt: now };
+      this.store.insertRoom(room);
+    }
+    const present = isPresent(this.store.membership(roomId, me.id));
+    if (room.kind === "pair" && !present) {
+      throw chatError("room_private", roomId);
+    }
+    if (present) return false;
+    if (this.store.countPresentMembers(roomId) >= this.limits.maxGroupMembers) {
+      throw chatError("room_full", roomId, this.limits.maxGroupMembers);
+    }
+    const notice = this.appendSystemMessage(roomId, `${me.displayName} joined`);
+    // The cursor starts at the room's end: what was said before is history, not news.
+    this.store.upsertMembership(roomId, me.id, notice.seq, now);
+    return true;
   }
 
   leave(caller: Caller, roomId: string): void {
@@ -193,7 +235,7 @@ export class Chat {
       const { room } = this.requireMember(roomId, me.id);
       const now = this.now();
       this.store.markLeft(roomId, me.id, now);
-      if (room.kind === "group") this.appendSystemMessage(roomId, `${me.displayName} left`, now);
+      if (room.kind === "group") this.appendSystemMessage(roomId, `${me.displayName} left`);
     });
     this.wake(roomId);
   }
@@ -225,7 +267,7 @@ export class Chat {
         senderName: me.displayName,
         body,
         clientMsgId: clientMsgId ?? null,
-        createdAt: this.now(),
+        createdAt: this.wallClock(),
       });
     });
     // Ring only after the commit: a woken waiter must find the message.
@@ -242,7 +284,7 @@ export class Chat {
     this.requireMember(roomId, me.id);
     const next = () => this.nextMessage(roomId, me.id, afterSeq);
     const found = await this.holdWait(caller, request, () => waitFor(this.doorbell, roomTopic(roomId), next, this.waitOptions(request)));
-    if (found?.kind === "message") this.events.delivered?.(this.now() - Date.parse(found.timestamp));
+    if (found?.kind === "message") this.events.delivered?.(this.wallClock() - Date.parse(found.timestamp));
     return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
   }
 
@@ -250,12 +292,15 @@ export class Chat {
   history(caller: Caller, roomId: string, range: { limit: number; beforeSeq?: number; afterSeq?: number }) {
     const me = caller.participant;
     const { membership } = this.requireMember(roomId, me.id);
-    const { page, hasMore } = this.store.messagePage(roomId, {
+    const newest = range.afterSeq === undefined;
+    const rows = this.store.messagePage(roomId, {
       afterSeq: range.afterSeq ?? 0,
       beforeSeq: range.beforeSeq ?? Number.MAX_SAFE_INTEGER,
       limit: range.limit,
-      newest: range.afterSeq === undefined,
+      newest,
     });
+    const page = withinPageBudget(rows.page, newest);
+    const hasMore = rows.hasMore || page.length < rows.page.length;
     const first = page[0];
     const last = page.at(-1);
     if (first && last) {
@@ -336,9 +381,29 @@ export class Chat {
     return this.store.hasGoneMember(roomId, participantId, this.presence.presentSince());
   }
 
-  private appendSystemMessage(roomId: string, body: string, now: number) {
-    return this.store.appendMessage({ roomId, senderId: null, senderName: "system", body, clientMsgId: null, createdAt: now });
+  private appendSystemMessage(roomId: string, body: string) {
+    return this.store.appendMessage({ roomId, senderId: null, senderName: "system", body, clientMsgId: null, createdAt: this.wallClock() });
   }
+}
+
+/**
+ * What one get_messages page may hold of message text, as JSON: 200 messages of 8,000 NULs once
+ * made one answer of 20 MB (each NUL is six characters of JSON, and the result goes out as text and
+ * as structuredContent: issue 19, #1). Ordinary messages never come near it.
+ */
+const HISTORY_PAGE_BUDGET = 256 * 1024;
+
+/** The messages of `page` (oldest first) that fit HISTORY_PAGE_BUDGET, at least one, from the end it pages from. */
+function withinPageBudget(page: StoredMessage[], newest: boolean): StoredMessage[] {
+  const order = newest ? [...page].reverse() : page;
+  let chars = 0;
+  let fit = 0;
+  for (const message of order) {
+    chars += JSON.stringify(message.body).length;
+    if (fit > 0 && chars > HISTORY_PAGE_BUDGET) break;
+    fit++;
+  }
+  return newest ? page.slice(page.length - fit) : page.slice(0, fit);
 }
 
 const isPresent = (membership: Membership | undefined) => membership !== undefined && membership.leftAt === null;

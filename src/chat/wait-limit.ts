@@ -7,12 +7,17 @@ export class WaitLimit {
 
   constructor(private readonly maxPerParticipant: number) {}
 
-  async hold<T>(participantId: string, wait: () => Promise<T>): Promise<T> {
+  /** Throws too_many_waits if the participant has no waiting call to spare. */
+  refuseIfFull(participantId: string): void {
     const current = this.count(participantId);
     if (current >= this.maxPerParticipant) {
       throw chatError("too_many_waits", current);
     }
-    this.waiting.set(participantId, current + 1);
+  }
+
+  async hold<T>(participantId: string, wait: () => Promise<T>): Promise<T> {
+    this.refuseIfFull(participantId);
+    this.waiting.set(participantId, this.count(participantId) + 1);
     this.all++;
     try {
       return await wait();

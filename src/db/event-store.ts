@@ -27,13 +27,26 @@ export interface EventWriteTiming {
    */
   retryFirstMs: number;
   retryMaxMs: number;
+  /**
+   * The most event text (in UTF-16 units, as JavaScript holds it) waiting in memory for a write.
+   * While writes fail, every answer would stay in memory (issue 19, #2: +101 MiB for 60 reads on a
+   * full disk); past this the oldest go unstored, and only they cannot be replayed.
+   */
+  maxUnwrittenChars: number;
 }
 
-export const defaultEventWriteTiming: EventWriteTiming = { writeBehindMs: 50, retryFirstMs: 1_000, retryMaxMs: 60_000 };
+export const defaultEventWriteTiming: EventWriteTiming = {
+  writeBehindMs: 50,
+  retryFirstMs: 1_000,
+  retryMaxMs: 60_000,
+  maxUnwrittenChars: 16 * 1024 * 1024,
+};
 
 /** One per process. Writes are batched (see EventWriteTiming), so keeping every response costs a share of a commit. */
 export class SqliteEventStore {
   private readonly pending: Batcher<StreamEvent>;
+  /** The text of the pending events, against timing.maxUnwrittenChars. */
+  private pendingChars = 0;
   private lastSeq = 0;
   private readonly insert;
   /** Prepared at the first replay, which most processes never see. */
@@ -41,7 +54,7 @@ export class SqliteEventStore {
 
   constructor(
     private readonly db: ChatDb,
-    timing: EventWriteTiming = defaultEventWriteTiming,
+    private readonly timing: EventWriteTiming = defaultEventWriteTiming,
   ) {
     const $ = sql.placeholder;
     this.insert = db
@@ -50,14 +63,16 @@ export class SqliteEventStore {
       .prepare();
     this.pending = new Batcher({
       delayMs: timing.writeBehindMs,
-      flush: (batch) =>
+      flush: (batch) => {
         this.db.$client.transaction(() => {
           for (const event of batch) this.insert.run(event);
-        })(),
+        })();
+        for (const event of batch) this.pendingChars -= event.message.length;
+      },
       retry: {
         firstMs: timing.retryFirstMs,
         maxMs: timing.retryMaxMs,
-        failed: (error, nextTryMs) => warn(`storing stream events failed; trying again in ${nextTryMs / 1000} s:`, error),
+        failed: (error, nextTryMs) => warn(`storing stream events failed (${String(error)}); trying again in ${nextTryMs / 1000} s`),
       },
     });
   }
@@ -81,8 +96,23 @@ export class SqliteEventStore {
     // A priming event (the SDK's empty first event of a stream) carries nothing to replay: only
     // its id matters, and the stream's later events are found by it without a row of its own.
     if (Object.keys(message).length === 0) return `${key}/${seq}`;
-    this.pending.add({ second: nowSecond(), streamId: key, seq, message: JSON.stringify(message) });
+    const event = { second: nowSecond(), streamId: key, seq, message: JSON.stringify(message) };
+    this.pending.add(event);
+    this.pendingChars += event.message.length;
+    this.shedOverLimit();
     return `${key}/${seq}`;
+  }
+
+  /** Drops the oldest unwritten events while they hold more than maxUnwrittenChars. */
+  private shedOverLimit(): void {
+    let dropped = 0;
+    while (this.pendingChars > this.timing.maxUnwrittenChars) {
+      const oldest = this.pending.dropOldest();
+      if (!oldest) break;
+      this.pendingChars -= oldest.message.length;
+      dropped++;
+    }
+    if (dropped) warn(`${dropped} stream events could not be stored in time and were dropped: they cannot be replayed`);
   }
 
   /**

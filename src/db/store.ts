@@ -1,9 +1,11 @@
 // Every query of the chat domain, in one place; the domain composes them. The other SQL of
 // src/db/ lives beside its own job: the event store, migrations, the doorbell's data_version.
 import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { warn } from "../log.ts";
 import { Commits } from "./commits.ts";
 import type { ChatDb } from "./open.ts";
 import { localIdentities, memberships, messages, participants, queueEntries, rooms } from "./schema.ts";
+import { isStorageFailure } from "./storage-errors.ts";
 
 export type Participant = typeof participants.$inferSelect;
 export type Room = typeof rooms.$inferSelect;
@@ -101,7 +103,21 @@ function prepareHotQueries(db: ChatDb) {
       .where(and(eq(messages.roomId, $("roomId")), eq(messages.seq, $("seq"))))
       .prepare(),
     nextMessageFor: db.select().from(messages).where(othersAfter).orderBy(asc(messages.seq)).limit(1).prepare(),
-    countMessagesFor: db.select({ n: count() }).from(messages).where(othersAfter).prepare(),
+    // Seqs have no gaps (appendMessage): the messages after `afterSeq` number last_seq - afterSeq,
+    // and the reader's own among them are found by the messages_by_sender index. Counting the
+    // others' directly would visit every message after the cursor, at every wait of a reader
+    // catching up: quadratic (issue 19, #8). One statement, so both counts see one snapshot.
+    countMessagesFor: db
+      .select({
+        n: sql<number>`max(0, ${rooms.lastSeq} - ${$("afterSeq")} - (SELECT count(*) FROM ${messages} WHERE ${and(
+          eq(messages.roomId, $("roomId")),
+          eq(messages.senderId, $("readerId")),
+          gt(messages.seq, $("afterSeq")),
+        )}))`,
+      })
+      .from(rooms)
+      .where(eq(rooms.id, $("roomId")))
+      .prepare(),
   };
 }
 
@@ -117,6 +133,13 @@ export class ChatStore {
    */
   private frozen: { rooms: Map<string, Room>; messages: Map<string, StoredMessage> } | undefined;
   readonly commits: Commits;
+  /**
+   * Read cursors the storage refused to move (a full disk, a read-only file), by "<room id>
+   * <participant id>": they count here until a later write takes them (writeUnwrittenCursors), so
+   * waits go on handing out each message once. Lost if the process dies first: then those
+   * messages come again, as any cursor move not yet on disk would.
+   */
+  private readonly unwrittenCursors = new Map<string, number>();
 
   constructor(private readonly db: ChatDb) {
     this.commits = new Commits(db.$client, (work) => {
@@ -183,7 +206,15 @@ export class ChatStore {
   }
 
   membership(roomId: string, participantId: string): Membership | undefined {
-    return this.hot.membership.get({ roomId, participantId });
+    return this.withUnwrittenCursor(this.hot.membership.get({ roomId, participantId }));
+  }
+
+  private withUnwrittenCursor<Row extends { roomId: string; participantId: string; readSeq: number }>(
+    row: Row | undefined,
+  ): Row | undefined {
+    if (this.unwrittenCursors.size === 0) return row; // the usual case, on the hot path: no key built
+    const unwritten = row && this.unwrittenCursors.get(`${row.roomId} ${row.participantId}`);
+    return unwritten !== undefined && unwritten > row!.readSeq ? { ...row!, readSeq: unwritten } : row;
   }
 
   /** Adds the member, or brings back one who left, with the read cursor at `readSeq`. */
@@ -208,12 +239,50 @@ export class ChatStore {
 
   /** Moves the read cursor from `from` to `to`; false when another call moved it first. */
   moveReadSeq(roomId: string, participantId: string, from: number, to: number): boolean {
-    return this.hot.moveReadSeq.all({ roomId, participantId, from, to }).length === 1;
+    const key = `${roomId} ${participantId}`;
+    const unwritten = this.unwrittenCursors.size === 0 ? undefined : this.unwrittenCursors.get(key);
+    if (unwritten !== undefined) {
+      // The cursor lives here for now; this process alone can move it (the file takes no writes).
+      if (unwritten !== from) return false;
+      this.advanceReadSeq(roomId, participantId, to);
+      return true;
+    }
+    try {
+      return this.hot.moveReadSeq.all({ roomId, participantId, from, to }).length === 1;
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      // Claimed by this call unless another moved the cursor first, as the UPDATE would have told.
+      if (this.hot.membership.get({ roomId, participantId })?.readSeq !== from) return false;
+      this.keepUnwritten(key, to, error);
+      return true;
+    }
   }
 
   /** Moves the read cursor forward to `seq`; never back. */
   advanceReadSeq(roomId: string, participantId: string, seq: number): void {
-    this.hot.advanceReadSeq.run({ roomId, participantId, seq });
+    const key = `${roomId} ${participantId}`;
+    const unwritten = this.unwrittenCursors.size === 0 ? undefined : this.unwrittenCursors.get(key);
+    try {
+      this.hot.advanceReadSeq.run({ roomId, participantId, seq: Math.max(seq, unwritten ?? 0) });
+      if (unwritten !== undefined) this.unwrittenCursors.delete(key);
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      this.keepUnwritten(key, seq, error);
+    }
+  }
+
+  private keepUnwritten(key: string, seq: number, error: unknown): void {
+    // The error's own words, not its dump: a full disk would print a page of minified source each time.
+    if (this.unwrittenCursors.size === 0) warn(`read cursors cannot be written (${String(error)}); kept in memory until they can`);
+    this.unwrittenCursors.set(key, Math.max(seq, this.unwrittenCursors.get(key) ?? 0));
+  }
+
+  /** Tries again to write the cursors the storage refused; the ones it still refuses stay kept. */
+  writeUnwrittenCursors(): void {
+    for (const key of [...this.unwrittenCursors.keys()]) {
+      const [roomId, participantId] = key.split(" ") as [string, string];
+      this.advanceReadSeq(roomId, participantId, 0);
+    }
   }
 
   /** Everyone who ever joined the room, with whether they left and when they were last seen. */
@@ -247,12 +316,13 @@ export class ChatStore {
   /** The rooms a participant is in now, with their kind and read cursor. */
   roomsOf(participantId: string) {
     return this.db
-      .select({ roomId: rooms.id, kind: rooms.kind, readSeq: memberships.readSeq })
+      .select({ roomId: rooms.id, participantId: memberships.participantId, kind: rooms.kind, readSeq: memberships.readSeq })
       .from(memberships)
       .innerJoin(rooms, eq(rooms.id, memberships.roomId))
       .where(and(eq(memberships.participantId, participantId), isNull(memberships.leftAt)))
       .orderBy(asc(memberships.joinedAt))
-      .all();
+      .all()
+      .map((row) => this.withUnwrittenCursor(row)!);
   }
 
   // messages
@@ -296,7 +366,7 @@ export class ChatStore {
     // after its last message. Outside, another process may have committed since it was read.
     const frozenRoom = this.frozen?.rooms.get(roomId);
     if (frozenRoom && afterSeq >= frozenRoom.lastSeq) return 0;
-    return this.hot.countMessagesFor.get({ roomId, readerId, afterSeq })!.n;
+    return this.hot.countMessagesFor.get({ roomId, readerId, afterSeq })?.n ?? 0;
   }
 
   /** Up to `limit` messages with afterSeq < seq < beforeSeq: the oldest ones, or the newest. */

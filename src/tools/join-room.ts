@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Limits } from "../config.ts";
 import { clientId, displayName, keepClientId, roomId } from "./inputs.ts";
-import { defineTool, establishCaller, memberOutput, permit } from "./tool.ts";
+import { defineTool, identityOf, memberOutput, permit } from "./tool.ts";
 
 export const joinRoomTool = (limits: Limits) =>
   defineTool({
@@ -27,8 +27,8 @@ export const joinRoomTool = (limits: Limits) =>
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     run(args, context) {
       permit(context, "room", args.room_id);
-      const caller = establishCaller(context, args.client_id, args.display_name);
-      const { room_id, members } = context.chat.joinRoom(caller, args.room_id);
+      const { caller, room_id, members } = context.chat.joinRoom(identityOf(context, args.client_id, args.display_name), args.room_id);
+      if (context.session) context.session.clientId = caller.clientId;
       return { room_id, client_id: caller.clientId, hint: keepClientId.text, members };
     },
   });

@@ -1,6 +1,6 @@
 // What a tool is: its schemas, words for the model, and a body that calls the domain.
 import { z } from "zod";
-import type { Chat } from "../chat/chat.ts";
+import type { Chat, NewIdentity } from "../chat/chat.ts";
 import type { Caller } from "../chat/identity.ts";
 import { chatError } from "../errors.ts";
 
@@ -75,10 +75,20 @@ export function permit(context: ToolContext, what: "room" | "name" | "queue", va
   if (what === "name" && grant.names && !grant.names.includes(value!)) throw chatError("not_permitted", `the display name "${value}"`);
 }
 
-/** The caller for enter_queue and join_room, which may create the identity; a session keeps it. */
+/** Who join_room acts as: the given client_id, else the session's, else someone new. */
+export function identityOf(context: ToolContext, clientId: string | undefined, displayName: string): NewIdentity {
+  permit(context, "name", displayName);
+  return { clientId: clientId ?? context.session?.clientId, displayName, owner: context.owner, address: context.address };
+}
+
+/** The caller for enter_queue, which may create the identity and then waits; a session keeps it. */
 export function establishCaller(context: ToolContext, clientId: string | undefined, displayName: string): Caller {
   permit(context, "name", displayName);
-  const caller = context.chat.establish(clientId ?? context.session?.clientId, displayName, context.owner, context.address);
+  const caller = context.chat.establish(clientId ?? context.session?.clientId, displayName, {
+    owner: context.owner,
+    address: context.address,
+    toWait: true,
+  });
   if (context.session) context.session.clientId = caller.clientId;
   return caller;
 }

@@ -73,6 +73,10 @@ describe("parseCli", () => {
     expect(refused(["--stdio", "--as", "a\u0007b"])).toThrow(new ConfigError("--as cannot contain control characters"));
     expect(refused(["--stdio", "--as", "\u200b"])).toThrow(new ConfigError("--as needs at least one visible character"));
     expect(serve(["--stdio", "--as", "planner 👩‍💻"]).localName).toBe("planner 👩‍💻");
+    // Its length counts code points, as display_name's does: 64 emoji fit, 65 do not.
+    expect(serve(["--stdio", "--as", "😀".repeat(64)]).localName).toBe("😀".repeat(64));
+    expect(refused(["--stdio", "--as", "😀".repeat(65)])).toThrow(new ConfigError("--as must be 1-64 characters"));
+    expect(refused(["--stdio", "--as", "System"])).toThrow(/--as cannot be "system"/);
   });
 
   test("each number keeps to its range and kind, and the waits to each other", () => {

@@ -29,6 +29,7 @@ test("every code is snake_case and every message reads as a sentence", () => {
     too_many_waits: [8],
     rate_limited: ["messages", 600, 2],
     not_permitted: ['the room "x"'],
+    storage_unavailable: ["its disk is full"],
   };
   for (const [code, message] of Object.entries(chatErrors)) {
     expect(code).toMatch(/^[a-z]+(_[a-z]+)*$/);

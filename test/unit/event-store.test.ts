@@ -56,7 +56,7 @@ describe("stream events", () => {
     const path = newFile();
     const db = openDatabase(path);
     db.$client.run("PRAGMA busy_timeout = 0"); // fail at once rather than after 5 s
-    const store = new SqliteEventStore(db, { writeBehindMs: 50, retryFirstMs: 200, retryMaxMs: 1_000 });
+    const store = new SqliteEventStore(db, { writeBehindMs: 50, retryFirstMs: 200, retryMaxMs: 1_000, maxUnwrittenChars: 1_000_000 });
     const otherProcess = new Database(path);
     otherProcess.run("BEGIN IMMEDIATE"); // holds the write lock past the first try
 
@@ -69,5 +69,21 @@ describe("stream events", () => {
 
     await Bun.sleep(300); // the retry comes 200 ms after the failure
     expect(reader.eventsAfter("sess", priming)).toEqual([[stored, answer(1)]]);
+  });
+
+  test("while writes fail, the events waiting in memory are bounded: the oldest go, the newest stay replayable", async () => {
+    // Issue 19, #2: on a full disk every answer stayed in memory, without bound.
+    const db = openDatabase(newFile());
+    const store = new SqliteEventStore(db, { writeBehindMs: 10, retryFirstMs: 50, retryMaxMs: 50, maxUnwrittenChars: 10_000 });
+    db.$client.run("PRAGMA query_only = ON"); // every write fails, as on a full disk
+    const big = (id: number): JSONRPCMessage => ({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: "z".repeat(1_000) }] } });
+    const priming = store.append("sess.stream", {} as JSONRPCMessage);
+    const ids = Array.from({ length: 100 }, (_, i) => store.append("sess.stream", big(i)));
+    await Bun.sleep(120); // two failed tries
+    db.$client.run("PRAGMA query_only = OFF");
+    await Bun.sleep(120); // and one that works
+    const kept = store.eventsAfter("sess", priming)!;
+    // About 10,000 characters' worth: the last 9 of 100 answers of 1,050 characters each.
+    expect(kept.map(([id]) => id)).toEqual(ids.slice(-9));
   });
 });

@@ -33,6 +33,8 @@ export function newChatParts(options: { timing?: Partial<Timing>; limits?: Parti
   return {
     chat,
     tools,
+    /** The database itself, for tests that read what a call left, or make the storage fail. */
+    db,
     events: new SqliteEventStore(db),
     sessionRecords: new SessionRecords(db),
     stats: () => ({ waiting: chat.waitingCalls }),
@@ -40,7 +42,11 @@ export function newChatParts(options: { timing?: Partial<Timing>; limits?: Parti
 }
 
 export function startInProcess(options: Parameters<typeof newChatParts>[0] = {}): InProcessServer {
-  const { chat, tools } = newChatParts(options);
+  return connectingTo(newChatParts(options));
+}
+
+/** Clients on sessions of their own (the 2025 handshake), each with its own server on `parts`. */
+export function connectingTo({ chat, tools }: Pick<ReturnType<typeof newChatParts>, "chat" | "tools">): InProcessServer {
   const clients: Client[] = [];
   return {
     async connect(name = "test") {

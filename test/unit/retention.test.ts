@@ -18,6 +18,7 @@ test("messages older than the cutoff are deleted, and then deserted empty rooms;
     timing: defaultTiming,
     limits: defaultLimits,
     now: () => now,
+    wallClock: () => now,
   });
   const ann = chat.establish(undefined, "Ann");
   const ben = chat.establish(undefined, "Ben");

@@ -110,6 +110,17 @@ describe("strangers", () => {
     await fails(fresh, "join_room", { room_id: roomId, display_name: "Mallory" }, "room_private");
   });
 
+  test("a refused join_room renames no one and leaves the session without a new identity", async () => {
+    // Found by test/unit/fuzz-tools.test.ts: the rename was committed before the join was refused.
+    const { roomId } = await pair();
+    const { client: eve, clientId } = await member("eves-corner", "Eve");
+    await fails(eve, "join_room", { room_id: roomId, display_name: "Mallory", client_id: clientId }, "room_private");
+    expect((await ok(eve, "whoami")).sender).toBe("Eve");
+    const fresh = await validating();
+    await fails(fresh, "join_room", { room_id: roomId, display_name: "Mallory" }, "room_private");
+    expect(await fails(fresh, "whoami", {}, "no_identity")).toMatch(/^Who are you/);
+  });
+
   test("a participant outside a group room, or naming a room that does not exist, is not in it", async () => {
     await member("members-only", "Ann");
     const { client: eve } = await member("eves-corner", "Eve");
@@ -215,6 +226,26 @@ describe("invalid input", () => {
     // Names that show nothing, or could pass for another name.
     ["display_name only a zero-width space", "join_room", { room_id: ROOM, display_name: "\u200b" }, "display_name"],
     ["display_name with a right-to-left override", "join_room", { room_id: ROOM, display_name: "\u202eecilA" }, "display_name"],
+    // Issue 19, #16: names that look blank or like another, or pass for the room notices' sender.
+    ["display_name a zero-width space inside", "join_room", { room_id: ROOM, display_name: "Al\u200bice" }, "display_name"],
+    ["display_name a zero-width joiner", "join_room", { room_id: ROOM, display_name: "Al\u200dice" }, "display_name"],
+    ["display_name a left-to-right mark", "join_room", { room_id: ROOM, display_name: "\u200eAlice" }, "display_name"],
+    ["display_name a right-to-left mark", "join_room", { room_id: ROOM, display_name: "Alice\u200f" }, "display_name"],
+    ["display_name an Arabic letter mark", "join_room", { room_id: ROOM, display_name: "Al\u061cice" }, "display_name"],
+    ["display_name a line separator", "join_room", { room_id: ROOM, display_name: "Al\u2028ice" }, "display_name"],
+    ["display_name a paragraph separator", "join_room", { room_id: ROOM, display_name: "Al\u2029ice" }, "display_name"],
+    ["display_name a byte-order mark inside", "join_room", { room_id: ROOM, display_name: "Al\ufeffice" }, "display_name"],
+    ["display_name a soft hyphen", "join_room", { room_id: ROOM, display_name: "Al\u00adice" }, "display_name"],
+    ["display_name only a Hangul filler", "join_room", { room_id: ROOM, display_name: "\u3164" }, "display_name"],
+    ["display_name only blank Braille", "join_room", { room_id: ROOM, display_name: "\u2800\u2800" }, "display_name"],
+    ["display_name system", "join_room", { room_id: ROOM, display_name: "system" }, "display_name"],
+    ["display_name System", "enter_queue", { display_name: " System ", timeout: 0 }, "display_name"],
+    [
+      "display_name full-width system",
+      "join_room",
+      { room_id: ROOM, display_name: "\uff53\uff59\uff53\uff54\uff45\uff4d" },
+      "display_name",
+    ],
     // Broken UTF-16 (a lone surrogate) would be stored as U+FFFD: altered, and ids could collide.
     ["display_name with a lone surrogate", "join_room", { room_id: ROOM, display_name: "Al\ud800ice" }, "display_name"],
     ["message with a lone surrogate", "send_message", { room_id: ROOM, message: "x\ud800y" }, "message"],
@@ -311,6 +342,28 @@ describe("invalid input", () => {
   });
 });
 
+describe("what a name and a length may be (issue 19, #16 and #17)", () => {
+  test("names in any script, with accents, apostrophes and emoji, are accepted as given", async () => {
+    const someone = await validating();
+    for (const name of ["Zoë", "李小龙", "Ana María", "O'Brien", "🙂", "👩‍💻 coder", "👨‍👩‍👧", "Σωκράτης", "systematic", "system 2"]) {
+      expect((await ok(someone, "join_room", { room_id: "names", display_name: name })).members.at(-1).sender).toBe(name);
+    }
+  });
+
+  test("lengths count code points: 64 emoji make a name and 8,000 a message; one more is refused", async () => {
+    const { client, clientId } = await member("code-points", "Counter");
+    const emoji = "😀";
+    expect(emoji.length).toBe(2); // two UTF-16 units, one code point
+    expect((await ok(client, "whoami", { client_id: clientId })).sender).toBe("Counter");
+    await ok(client, "join_room", { room_id: "code-points", display_name: emoji.repeat(64), client_id: clientId });
+    expect(await fails(client, "join_room", { room_id: "code-points", display_name: emoji.repeat(65) }, "invalid_input")).toMatch(/64/);
+    const sent = await ok(client, "send_message", { room_id: "code-points", message: emoji.repeat(8000) });
+    const history = await ok(client, "get_messages", { room_id: "code-points", after_seq: sent.seq - 1 });
+    expect(history.messages[0].message).toBe(emoji.repeat(8000));
+    expect(await fails(client, "send_message", { room_id: "code-points", message: emoji.repeat(8001) }, "invalid_input")).toMatch(/8,?000/);
+  });
+});
+
 describe("enter_queue input and timeout 0", () => {
   // A server of its own: a queue entry left waiting here must not pair with another test's pairUp.
   let queueServer: InProcessServer;
@@ -401,6 +454,9 @@ describe("limits", () => {
     expect(ms).toBeLessThan(2_000);
     // Bob's own session, relying on its remembered identity, is refused too, even with timeout 0.
     await fails(bob, "wait_for_message", { room_id: roomId, timeout: 0 }, "too_many_waits");
+    // An enter_queue refused for the same reason renames no one (it once renamed, then refused).
+    await fails(sessions[1]!, "enter_queue", { display_name: "Robert", client_id: bobId, timeout: 0 }, "too_many_waits");
+    expect((await ok(alice, "whoami")).rooms[0].members.map((m: { sender: string }) => m.sender).sort()).toEqual(["Alice", "Bob"]);
     expect(settled).toBe(0);
 
     // The limit is Bob's alone: Alice can still wait.

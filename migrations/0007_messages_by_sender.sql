@@ -1,0 +1,1 @@
+CREATE INDEX `messages_by_sender` ON `messages` (`room_id`,`sender_id`,`seq`);
