@@ -4,10 +4,15 @@ import type { ServerContext } from "@modelcontextprotocol/server";
 
 const noProgress = () => {};
 
+/** The longest progress token that gets progress, in characters. */
+const MAX_PROGRESS_TOKEN = 256;
+
 /** Sends progress every `everyMs` if the request asked for it; returns how to stop. */
 export function reportProgressWhileBlocked({ mcpReq }: ServerContext, everyMs: number): () => void {
   const progressToken = mcpReq._meta?.progressToken;
-  if (progressToken === undefined) return noProgress;
+  // A token is echoed, and stored for replay, every interval: one of any size would make each
+  // tick cost what the client chose (issue 19, #1). Real clients send a number or a short string.
+  if (progressToken === undefined || (typeof progressToken === "string" && progressToken.length > MAX_PROGRESS_TOKEN)) return noProgress;
   let ticks = 0;
   const timer = setInterval(() => {
     // Progress must grow with every notification: seconds waited does (counted in ticks, so no

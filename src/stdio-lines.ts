@@ -67,6 +67,7 @@ export class RequestLines {
   }
 }
 
-function errorLine(id: string | number | null, { code, message }: RequestError): string {
+/** A JSON-RPC error as one line of output. */
+export function errorLine(id: string | number | null, { code, message }: RequestError): string {
   return `${JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } })}\n`;
 }

@@ -3,7 +3,8 @@
 // version); the transport under it is ours, on Bun's own stdin and stdout.
 import { type JSONRPCMessage, type Server, serializeMessage, type Transport } from "@modelcontextprotocol/server";
 import { serveStdio as serveBothEras } from "@modelcontextprotocol/server/stdio";
-import { RequestLines } from "./stdio-lines.ts";
+import { protocolErrors } from "./errors.ts";
+import { errorLine, RequestLines } from "./stdio-lines.ts";
 
 export interface StdioService {
   /** Resolves when stdin ends: the client is gone. */
@@ -36,7 +37,8 @@ export class BunStdioTransport implements Transport, StdioService {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   readonly closed: Promise<void>;
-  unanswered = 0;
+  /** The ids of the requests read and not answered yet. */
+  private readonly open = new Set<string | number>();
   private ended!: () => void;
   private readonly stdout = Bun.stdout.writer();
   private readonly reader = Bun.stdin.stream().getReader();
@@ -50,7 +52,12 @@ export class BunStdioTransport implements Transport, StdioService {
   async start(): Promise<void> {
     const lines = new RequestLines(
       (message) => {
-        if ("method" in message && "id" in message) this.unanswered++;
+        if ("method" in message && "id" in message) {
+          // A second request with the id of one in flight would have its answer taken for the
+          // first's (HTTP refuses it the same way; issue 19, #18).
+          if (this.open.has(message.id)) return this.write(errorLine(message.id, protocolErrors.idInUse(message.id)));
+          this.open.add(message.id);
+        }
         this.onmessage?.(message);
       },
       (reply) => this.write(reply),
@@ -69,8 +76,12 @@ export class BunStdioTransport implements Transport, StdioService {
     })();
   }
 
+  get unanswered(): number {
+    return this.open.size;
+  }
+
   async send(message: JSONRPCMessage): Promise<void> {
-    if (!("method" in message) && "id" in message) this.unanswered--;
+    if (!("method" in message) && "id" in message && message.id !== undefined && message.id !== null) this.open.delete(message.id);
     this.write(serializeMessage(message));
   }
 

@@ -184,6 +184,20 @@ describe("stdio", () => {
     });
   });
 
+  test("a request that reuses the id of one in flight gets a JSON-RPC error, and the first is still answered", async () => {
+    const answered = await pipeThrough(
+      tempDb(),
+      pipedStart +
+        pipedCall(1, "join_room", { room_id: "ids", display_name: "Ids" }) +
+        pipedCall(2, "wait_for_message", { room_id: "ids", timeout: 5 }) +
+        pipedCall(2, "whoami", {}),
+    );
+    const twos = answered.filter((m) => m.id === 2);
+    expect(twos).toHaveLength(2);
+    expect(twos.find((m) => m.error)?.error).toMatchObject({ code: -32600, message: expect.stringContaining("still in progress") });
+    expect(twos.find((m) => m.result)?.result.structuredContent).toMatchObject({ timeout: true });
+  });
+
   test("calls piped in before stdin ends are all answered, and a send is stored", async () => {
     const db = tempDb();
     const answered = await pipeThrough(

@@ -44,25 +44,4 @@ export class PerAddress {
     if (left > 0) this.open.set(address, left);
     else this.open.delete(address);
   }
-
-  /**
-   * The response, counted as open until its body is done (or the client goes away): a long wait
-   * is open as long as it waits.
-   */
-  heldUntilDone(address: string | undefined, request: Request, response: Response): Response {
-    if (address === undefined) return response;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.release(address);
-    };
-    if (!response.body) {
-      release();
-      return response;
-    }
-    request.signal.addEventListener("abort", release, { once: true });
-    const body = response.body.pipeThrough(new TransformStream({ flush: release }));
-    return new Response(body, response);
-  }
 }

@@ -23,7 +23,7 @@ import { PerAddress } from "./per-address.ts";
 import { endingAfterAnAnswer, replayOfGoneSession } from "./resume.ts";
 import { answered, type HttpSession, HttpSessions } from "./sessions.ts";
 import { StatelessRequests } from "./stateless.ts";
-import { openingAtOnce } from "./streams.ts";
+import { openingAtOnce, whenDone } from "./streams.ts";
 
 export interface HttpServerOptions {
   host: string;
@@ -75,7 +75,7 @@ const PROTECTED_RESOURCE_PATH = "/.well-known/oauth-protected-resource";
 
 export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
   const metadataUrl = options.protectedResource && new URL(`${PROTECTED_RESOURCE_PATH}/mcp`, options.protectedResource.resource).href;
-  const { keepAliveMs } = options.intervals ?? defaultIntervals;
+  const { keepAliveMs, idleSeconds } = options.intervals ?? defaultIntervals;
   const sessions = new HttpSessions(options.newServer, options.events, options.sessionRecords, options.maxSessions, keepAliveMs);
   const stateless = new StatelessRequests(options.newServer, keepAliveMs);
   const perAddress = new PerAddress(options.perAddress ?? { sessionsPerMinute: Infinity, maxOpen: Infinity, trustProxy: false });
@@ -111,7 +111,12 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
       try {
         const caller = { owner: verdict.subject, address, grant: verdict.grant };
         const response = counted(await handleMcp(request, server, caller, { sessions, stateless, perAddress, events: options.events }));
-        return perAddress.heldUntilDone(address, request, response);
+        // Open (for the address's count, with the idle cut-off lifted) until the answer is out: then
+        // the connection is an idle keep-alive one again (issue 19, #5).
+        return whenDone(request, response, () => {
+          perAddress.release(address);
+          server?.timeout(request, idleSeconds);
+        });
       } catch (error) {
         perAddress.release(address);
         throw error;
@@ -252,6 +257,8 @@ async function handleMcp(
   } else if (request.method === "POST" && isInitializeRequest(body)) {
     const retryAfter = perAddress.newSession(caller.address);
     if (retryAfter > 0) return tooMany(protocolErrors.rateLimited("new sessions"), retryAfter);
+    // A session keeps its clientInfo for life: only what names the client, bounded (issue 19, #3).
+    body.params.clientInfo = boundedClientInfo(body.params.clientInfo);
     const requested = body.params.protocolVersion;
     session = await sessions.open(SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION, caller);
     if (!session) return jsonRpcError(protocolErrors.busy());
@@ -271,8 +278,8 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
   const { ids, cancelled } = requestsIn(body);
   answered(session, cancelled);
   // The transport finds a request's stream by its id: a second request with it would take over the
-  // first one's stream, and the first would never be answered.
-  const reused = ids.find((id) => session.inFlight.has(id));
+  // first one's stream, and the first would never be answered. Also within one batch (issue 19, #4).
+  const reused = ids.find((id, i) => session.inFlight.has(id) || ids.indexOf(id) !== i);
   if (reused !== undefined) {
     return jsonRpcError(protocolErrors.idInUse(reused));
   }
@@ -315,6 +322,12 @@ function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] }
     }
   }
   return { ids, cancelled };
+}
+
+/** The client's name and version, each cut to 200 characters: all a session needs of clientInfo. */
+function boundedClientInfo(info: unknown): { name: string; version: string } {
+  const { name, version } = (typeof info === "object" && info !== null ? info : {}) as Record<string, unknown>;
+  return { name: String(name ?? "").slice(0, 200), version: String(version ?? "").slice(0, 200) };
 }
 
 const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());

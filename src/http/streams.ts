@@ -27,3 +27,22 @@ export function openingAtOnce(response: Response, request: Request, ended?: () =
   );
   return new Response(body, response);
 }
+
+/**
+ * The response, with `done` called once when its body has been handed over in full, or the client
+ * went away: the end of a long wait's stream, not of its headers.
+ */
+export function whenDone(request: Request, response: Response, done: () => void): Response {
+  let called = false;
+  const once = () => {
+    if (called) return;
+    called = true;
+    done();
+  };
+  if (!response.body) {
+    once();
+    return response;
+  }
+  request.signal.addEventListener("abort", once, { once: true });
+  return new Response(response.body.pipeThrough(new TransformStream({ flush: once })), response);
+}

@@ -3,7 +3,7 @@
 // second, where the binary's are 10-15 s; the SDK's real client and raw HTTP, as users reach it.
 import { afterAll, describe, expect, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { rawSession, resultOf } from "../raw-http.ts";
+import { initializeRequest, rawSession, resultOf } from "../raw-http.ts";
 import { elapsed, ok, pairUp } from "../tool-calls.ts";
 import { startHttpInProcess } from "./in-process.ts";
 
@@ -50,6 +50,20 @@ describe("progress", () => {
     });
   }
 
+  test("a progress token longer than 256 characters gets no progress: it would be echoed every tick", async () => {
+    const server = start({ progressMs: 100, keepAliveMs: 15_000, idleSeconds: 10 });
+    const raw = await rawSession(server);
+    await raw.call("join_room", { room_id: "big-token", display_name: "Big" });
+    const wait = (progressToken: string) =>
+      raw.post({
+        id: raw.nextId(),
+        method: "tools/call",
+        params: { name: "wait_for_message", arguments: { room_id: "big-token", timeout: 0.35 }, _meta: { progressToken } },
+      });
+    expect(await (await wait("t".repeat(256))).text()).toContain("notifications/progress");
+    expect(await (await wait("t".repeat(10_000))).text()).not.toContain("notifications/progress");
+  });
+
   test("a quiet wait without a progress token gets keep-alive frames for proxies, and no progress", async () => {
     const server = start({ progressMs: 100, keepAliveMs: 200, idleSeconds: 10 });
     const raw = await rawSession(server);
@@ -79,6 +93,32 @@ describe("the idle cut-off", () => {
     expect(got.message).toBe("still here?");
     expect(ms).toBeGreaterThan(2_900);
   });
+
+  test("a keep-alive connection that carried an /mcp request is closed once it has been idle as long", async () => {
+    const server = start({ progressMs: 10_000, keepAliveMs: 15_000, idleSeconds: 1 });
+    let received = "";
+    let closedAt: number | undefined;
+    const started = performance.now();
+    const socket = await Bun.connect({
+      hostname: server.url.hostname,
+      port: Number(server.url.port),
+      socket: {
+        data: (_, chunk) => void (received += chunk.toString()),
+        close: () => void (closedAt = performance.now() - started),
+      },
+    });
+    const body = JSON.stringify(initializeRequest("keep-alive"));
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: ${server.url.host}\r\nContent-Type: application/json\r\n` +
+        `Accept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    for (let i = 0; i < 100 && closedAt === undefined; i++) await Bun.sleep(100);
+    socket.end();
+    expect(received).toContain('"serverInfo"'); // answered in full first
+    // Bun checks idle connections every few seconds: about the idle time, not to the millisecond.
+    expect(closedAt).toBeDefined();
+    expect(closedAt).toBeLessThan(10_000);
+  }, 15_000);
 
   test("a request that stops half way is dropped after the idle time of silence; the server goes on", async () => {
     const server = start({ progressMs: 10_000, keepAliveMs: 15_000, idleSeconds: 1 });
