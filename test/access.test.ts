@@ -5,23 +5,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { BINARY, call, cleanUp, httpClient, ok, startHttp, tempDb, tempDir } from "./helpers.ts";
+import { postInitialize } from "./raw-http.ts";
 
 afterAll(cleanUp);
 
 const ANN_TOKEN = "ann-token-0123456789abcdef";
 const BEN_TOKEN = "ben-token-0123456789abcdef";
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const listTools = (url: URL, headers: Record<string, string> = {}) =>
-  fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-    }),
-  });
+const listTools = (url: URL, headers: Record<string, string> = {}) => postInitialize(url, headers);
 
 describe("with --token", () => {
   test("a request without a token, or with a wrong one, gets 401 with a challenge and a sentence", async () => {

@@ -8,6 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import packageJson from "../package.json" with { type: "json" };
 import { BINARY, cleanUp, httpClient, ok, startHttp, tempDir } from "./helpers.ts";
+import { postInitialize } from "./raw-http.ts";
 
 afterAll(cleanUp);
 
@@ -78,17 +79,7 @@ describe("mcp-chat", () => {
     const server = await startHttp(join(tempDir(), "chat.db"), ["--token", token]);
     const printed = run("--print-config", "claude-code", "--url", server.url.href, "--token", token);
     const entry = JSON.parse(printed.out).mcpServers["mcp-chat"];
-    const initialize = (headers: Record<string, string>) =>
-      fetch(entry.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "print-config", version: "1" } },
-        }),
-      });
+    const initialize = (headers: Record<string, string>) => postInitialize(entry.url, headers, "print-config");
     expect((await initialize({})).status).toBe(401);
     const accepted = await initialize(entry.headers);
     expect(accepted.status).toBe(200);

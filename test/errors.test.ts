@@ -3,7 +3,7 @@
 // to bad input is in test/unit/tool-errors.test.ts, in process.
 import { afterAll, describe, expect, test } from "bun:test";
 import { cleanUp, httpClient, ok, startHttp, tempDb } from "./helpers.ts";
-import { rawSession, resultOf } from "./raw-http.ts";
+import { postInitialize, rawSession, resultOf } from "./raw-http.ts";
 
 afterAll(cleanUp);
 
@@ -100,16 +100,7 @@ describe("the session limit", () => {
     const waiter = await rawSession(busy);
     await waiter.call("join_room", { room_id: "busy", display_name: "Waiter" });
     await waiter.startCall("wait_for_message", { room_id: "busy", timeout: 3 }); // in flight for 3 s
-    const refused = await fetch(busy.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "late", version: "1" } },
-      }),
-    });
+    const refused = await postInitialize(busy.url, {}, "late");
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ error: { message: expect.stringContaining("Server busy") } });
   });

@@ -51,6 +51,22 @@ export async function rawSession(server: Reachable, protocolVersion = "2025-11-2
   };
 }
 
+/** A 2025-era initialize, as a client opens a session with it. */
+export const initializeRequest = (name = "raw", id = 1) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name, version: "1" } },
+});
+
+/** POSTs a 2025-era initialize, with no session yet, as curl would; `headers` adds to the usual ones. */
+export const postInitialize = (url: URL | string, headers: Record<string, string> = {}, name = "raw") =>
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: JSON.stringify(initializeRequest(name)),
+  });
+
 /** A request of the 2026-07-28 era: no session, its version in `_meta` and in the headers. */
 export function rawModern(server: Reachable, method: string, params: Record<string, unknown> = {}, init: RequestInit = {}) {
   const _meta = {

@@ -9,6 +9,7 @@ import packageJson from "../package.json" with { type: "json" };
 import { buildBinary } from "../scripts/build.ts";
 import { withDebianPackages } from "./debian-packages.ts";
 import { cleanUp, tempDir } from "./helpers.ts";
+import { postInitialize } from "./raw-http.ts";
 
 afterAll(cleanUp);
 
@@ -95,16 +96,7 @@ describe.skipIf(skip)("the windows-x64 build under Wine", () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
       const health = await fetch(new URL("/health", url));
       expect(await health.json()).toMatchObject({ status: "ok" });
-      const init = await fetch(url!, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "wine", version: "1" } },
-        }),
-      });
+      const init = await postInitialize(url!, {}, "wine");
       expect(init.status).toBe(200);
       expect(init.headers.get("mcp-session-id")).toBeTruthy();
       expect(await init.text()).toContain('"serverInfo":{"name":"mcp-chat"');

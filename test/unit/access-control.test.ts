@@ -5,11 +5,9 @@
 // and session ids are unguessable. In process; HTTP routes in fuzz-http.test.ts and http-routes.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chatErrors } from "../../src/errors.ts";
-import { httpRoutes } from "../../src/http/serve.ts";
-import { createMcpServer } from "../../src/mcp-server.ts";
 import type { Client } from "../tool-calls.ts";
 import { call, ok, pairUp } from "../tool-calls.ts";
-import { newChatParts } from "./in-process.ts";
+import { newChatParts, routesInProcess } from "./in-process.ts";
 import { startWatchedChat } from "./watched-chat.ts";
 
 const chat = startWatchedChat();
@@ -136,15 +134,7 @@ describe("strangers to a room", () => {
 
 describe("strangers to a session, over HTTP", () => {
   test("another session's Last-Event-ID, a made-up or deleted session id: refused, and nothing of the session told", async () => {
-    const { chat: domain, tools, events, sessionRecords, stats } = newChatParts();
-    const http = httpRoutes({
-      host: "127.0.0.1",
-      maxSessions: 10,
-      newServer: (o) => createMcpServer(domain, () => tools, o),
-      events,
-      sessionRecords,
-      stats,
-    });
+    const http = routesInProcess({}, { maxSessions: 10 });
     const send = (body: object | undefined, headers: Record<string, string>, method = "POST") =>
       http.handle(
         new Request("http://127.0.0.1:8000/mcp", {
@@ -187,7 +177,7 @@ describe("strangers to a session, over HTTP", () => {
         .find((line) => line.includes('"result"'))!
         .slice(6),
     ).result.structuredContent.client_id;
-    events.flush();
+    http.events.flush();
     const stranger = await open();
     const gone = await open();
     await (await send(undefined, { "mcp-session-id": gone }, "DELETE")).text();
@@ -237,15 +227,7 @@ describe("unguessable secrets", () => {
   });
 
   test("session ids: random UUIDs (122 random bits), never repeated", async () => {
-    const { chat: domain, tools, events, sessionRecords, stats } = newChatParts();
-    const http = httpRoutes({
-      host: "127.0.0.1",
-      maxSessions: 300,
-      newServer: (o) => createMcpServer(domain, () => tools, o),
-      events,
-      sessionRecords,
-      stats,
-    });
+    const http = routesInProcess({}, { maxSessions: 300 });
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) {
       const response = await http.handle(

@@ -2,7 +2,7 @@
 // a closed 2026 stream ending its wait, the same tools in both eras, and the guards before both.
 // The HTTP layer in process, reached with plain fetch.
 import { afterAll, describe, expect, test } from "bun:test";
-import { health, rawModern, rawSession, resultOf } from "../raw-http.ts";
+import { health, postInitialize, rawModern, rawSession, resultOf } from "../raw-http.ts";
 import { elapsed } from "../tool-calls.ts";
 import { startHttpInProcess } from "./in-process.ts";
 
@@ -81,18 +81,7 @@ const messageOf = async (response: Response) =>
   );
 
 test("both eras list the same tools and say the list never changes", async () => {
-  const initialized = await messageOf(
-    await fetch(server.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-      }),
-    }),
-  );
+  const initialized = await messageOf(await postInitialize(server.url));
   const discovered = await messageOf(await rawModern(server, "server/discover"));
   for (const answer of [initialized, discovered]) expect(answer.result.capabilities.tools).toEqual({ listChanged: false });
 

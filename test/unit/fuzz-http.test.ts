@@ -5,23 +5,13 @@
 // never a body that does not end.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { httpRoutes } from "../../src/http/serve.ts";
-import { createMcpServer } from "../../src/mcp-server.ts";
 import { batch, INITIALIZE_PARAMS, message, nastyString, within } from "./fuzzing.ts";
-import { newChatParts } from "./in-process.ts";
+import { routesInProcess } from "./in-process.ts";
 
 const RUNS = 500;
 const ANSWER_LIMIT_MS = 5_000;
 
-const { chat, tools, events, sessionRecords, stats } = newChatParts({ timing: { defaultWaitSeconds: 0.05, maxWaitSeconds: 0.2 } });
-const http = httpRoutes({
-  host: "127.0.0.1",
-  maxSessions: 20,
-  newServer: (options) => createMcpServer(chat, () => tools, options),
-  events,
-  sessionRecords,
-  stats,
-});
+const http = routesInProcess({ timing: { defaultWaitSeconds: 0.05, maxWaitSeconds: 0.2 } }, { maxSessions: 20 });
 afterAll(() => http.sessions.closeAll());
 
 const JSON_AND_SSE = "application/json, text/event-stream";

@@ -2,19 +2,10 @@
 // sees them (status, JSON-RPC error, headers). What needs a socket (idle cut-off, closed connections)
 // is in quiet-connections.test.ts and on the binary.
 import { afterAll, describe, expect, test } from "bun:test";
-import { httpRoutes } from "../../src/http/serve.ts";
-import { createMcpServer } from "../../src/mcp-server.ts";
-import { newChatParts } from "./in-process.ts";
+import { initializeRequest } from "../raw-http.ts";
+import { routesInProcess } from "./in-process.ts";
 
-const { chat, tools, events, sessionRecords, stats } = newChatParts();
-const http = httpRoutes({
-  host: "127.0.0.1",
-  maxSessions: 10,
-  newServer: (options) => createMcpServer(chat, () => tools, options),
-  events,
-  sessionRecords,
-  stats,
-});
+const http = routesInProcess({}, { maxSessions: 10 });
 afterAll(() => http.sessions.closeAll());
 
 const BASE = "http://127.0.0.1:8000";
@@ -24,12 +15,7 @@ const request = (path: string, init: RequestInit = {}) =>
 const JSON_AND_SSE = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   request("/mcp", { method: "POST", headers: { ...JSON_AND_SSE, ...headers }, body: JSON.stringify(body) });
-const initialize = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "routes", version: "1" } },
-};
+const initialize = initializeRequest("routes");
 
 describe("the route table without a socket", () => {
   test("a foreign Host is refused on every path with a JSON-RPC error", async () => {
@@ -70,5 +56,24 @@ describe("the route table without a socket", () => {
     await response.text();
     const after = await (await request("/health")).json();
     expect(after).toEqual({ status: "ok", sessions: before.sessions + 1, waiting: 0 });
+  });
+
+  test("a batch that repeats a request id is refused whole: no wait is left running", async () => {
+    const init = await post(initializeRequest("batch"));
+    const headers = { "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
+    await init.text();
+    await (await post({ jsonrpc: "2.0", method: "notifications/initialized" }, headers)).text();
+    const call = (id: number, name: string, args: object) => ({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name, arguments: args },
+    });
+    await (await post(call(1, "join_room", { room_id: "batch", display_name: "Batch" }), headers)).text();
+    const wait = call(7, "wait_for_message", { room_id: "batch", timeout: 30 });
+    const refused = await post([wait, wait], headers);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { message: expect.stringContaining("still in progress") } });
+    expect(await (await request("/health")).json()).toMatchObject({ waiting: 0 });
   });
 });

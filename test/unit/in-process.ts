@@ -9,7 +9,7 @@ import { SqliteEventStore } from "../../src/db/event-store.ts";
 import { SessionRecords } from "../../src/db/http-sessions.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { ChatStore } from "../../src/db/store.ts";
-import { serveHttp } from "../../src/http/serve.ts";
+import { type HttpServerOptions, httpRoutes, serveHttp } from "../../src/http/serve.ts";
 import { createMcpServer } from "../../src/mcp-server.ts";
 import { chatTools } from "../../src/tools/index.ts";
 
@@ -62,6 +62,28 @@ export function connectingTo({ chat, tools }: Pick<ReturnType<typeof newChatPart
       await Promise.all(clients.splice(0).map((client) => client.close()));
     },
   };
+}
+
+/**
+ * The HTTP layer's route table over a fresh chat, answered without a socket (`handle`), as a
+ * loopback server with `maxSessions` sessions and whatever else `options` sets.
+ */
+export function routesInProcess(
+  chatOptions: Parameters<typeof newChatParts>[0] = {},
+  options: Partial<Omit<HttpServerOptions, "port" | "newServer" | "events" | "sessionRecords" | "stats">> = {},
+) {
+  const { chat, tools, events, sessionRecords, stats } = newChatParts(chatOptions);
+  const routes = httpRoutes({
+    host: "127.0.0.1",
+    maxSessions: 100,
+    newServer: (serverOptions) => createMcpServer(chat, () => tools, serverOptions),
+    events,
+    sessionRecords,
+    stats,
+    ...options,
+  });
+  // The stream event store too: a test flushes it to see what a replay finds.
+  return Object.assign(routes, { events });
 }
 
 /** The HTTP layer on 127.0.0.1 and a free port, the way `mcp-chat` serves it, with the given intervals. */

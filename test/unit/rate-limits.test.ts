@@ -1,11 +1,9 @@
 // Abuse limits: token buckets that refuse with a clear error and recover by themselves, per
 // participant in the domain and per client address at the HTTP layer (loopback not counted).
 import { afterAll, describe, expect, test } from "bun:test";
-import { httpRoutes } from "../../src/http/serve.ts";
-import { createMcpServer } from "../../src/mcp-server.ts";
 import { RateLimiter } from "../../src/rate-limit.ts";
 import { call, ok } from "../tool-calls.ts";
-import { newChatParts, startInProcess } from "./in-process.ts";
+import { routesInProcess, startInProcess } from "./in-process.ts";
 
 test("a bucket gives a minute's worth at once, then one token per 60/N seconds, and says how long to wait", () => {
   let now = 0;
@@ -46,16 +44,10 @@ describe("per participant", () => {
 });
 
 describe("per client address", () => {
-  const { chat, tools, events, sessionRecords, stats } = newChatParts({ limits: { newParticipantsPerMinute: 2 } });
-  const http = httpRoutes({
-    host: "127.0.0.1",
-    maxSessions: 100,
-    newServer: (options) => createMcpServer(chat, () => tools, options),
-    events,
-    sessionRecords,
-    stats,
-    perAddress: { sessionsPerMinute: 2, maxOpen: 2, trustProxy: true },
-  });
+  const http = routesInProcess(
+    { limits: { newParticipantsPerMinute: 2 } },
+    { perAddress: { sessionsPerMinute: 2, maxOpen: 2, trustProxy: true } },
+  );
   afterAll(() => http.close());
   const from = (address: string, body: object, headers: Record<string, string> = {}) =>
     http.handle(
