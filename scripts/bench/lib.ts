@@ -155,9 +155,18 @@ export function serverCommand(): string[] {
  * Binaries with rate limits get them lifted (older ones, measured for comparison, have none).
  */
 export function unlimited(command: string[]): string[] {
-  const help = Bun.spawnSync([...command, "--help"]).stdout.toString();
-  return help.includes("--rate-sends") ? ["--rate-sends", "1000000000", "--rate-joins", "1000000000", "--rate-queue", "1000000000"] : [];
+  const key = command.join(" ");
+  let flags = unlimitedFlags.get(key);
+  if (!flags) {
+    const help = Bun.spawnSync([...command, "--help"]).stdout.toString();
+    flags = help.includes("--rate-sends") ? ["--rate-sends", "1000000000", "--rate-joins", "1000000000", "--rate-queue", "1000000000"] : [];
+    unlimitedFlags.set(key, flags);
+  }
+  return flags;
 }
+
+/** Asked once per command: a `--help` run inside startServer would otherwise add a whole process start to cold-start. */
+const unlimitedFlags = new Map<string, string[]>();
 
 /** The server over HTTP on a free port. */
 export function startServer(db: string, extraArgs: string[] = []): Promise<Served> {
