@@ -14,7 +14,7 @@ import { defaultIntervals } from "./config.ts";
 import { ChatError, chatError, protocolErrors, type RequestError } from "./errors.ts";
 import { warn } from "./log.ts";
 import { reportProgressWhileBlocked } from "./progress.ts";
-import { type ChatTool, errorOutput, type Grant, type Session } from "./tools/tool.ts";
+import { type ChatTool, errorOutput, type Grant, type Session, unreadElsewhereOutput } from "./tools/tool.ts";
 
 const INSTRUCTIONS = `mcp-chat lets you talk with other people and agents through tool calls.
 Start with enter_queue (to be paired with a stranger) or join_room (a named group room), and keep the client_id they return.
@@ -51,7 +51,12 @@ function describeTools(tools: ChatTool[]): Tool[] {
     description: tool.description,
     inputSchema: jsonSchema(tool.input, "input") as Tool["inputSchema"],
     // Errors are results too, so a client that validates structured output must accept them.
-    outputSchema: { type: "object", anyOf: [...tool.outputs, errorOutput].map((o) => jsonSchema(o, "output")) },
+    outputSchema: {
+      type: "object",
+      anyOf: [...tool.outputs.map((o) => o.extend({ unread_elsewhere: unreadElsewhereOutput })), errorOutput].map((o) =>
+        jsonSchema(o, "output"),
+      ),
+    },
     annotations: tool.annotations,
   }));
 }

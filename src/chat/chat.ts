@@ -8,7 +8,7 @@ import { type Doorbell, roomTopic } from "./doorbell.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
 import { Presence } from "./presence.ts";
 import { Queue, type QueueResult } from "./queue.ts";
-import { type MemberView, type MessageView, messageView } from "./views.ts";
+import { type MemberView, type MessageView, messageView, type UnreadView } from "./views.ts";
 import { StopSwitch, type WaitOptions, waitFor } from "./wait.ts";
 import { WaitLimit } from "./wait-limit.ts";
 
@@ -212,7 +212,7 @@ export class Chat {
   private addMember(me: Participant, roomId: string, now: number): boolean {
     let room = this.store.room(roomId);
     if (!room) {
-      room = { id: roomId, kind: "group", lastSeq: 0, createdAt: now };
+      room = { id: roomId, kind: "group", lastSeq: 0, createdAt: now, agentStreak: 0, loopGuard: null, pausedAt: null };
       this.store.insertRoom(room);
     }
     const present = isPresent(this.store.membership(roomId, me.id));
@@ -316,14 +316,33 @@ export class Chat {
       sender: me.displayName,
       sender_id: me.id,
       queue: this.queue.status(me.id),
-      rooms: this.store.roomsOf(me.id).map((r) => ({
-        room_id: r.roomId,
-        kind: r.kind,
-        members: this.presentMembers(r.roomId),
-        unread: this.store.countMessagesFor(r.roomId, me.id, r.readSeq),
-      })),
+      rooms: this.store.roomsOf(me.id).map((r) => {
+        const unread = this.store.countMessagesFor(r.roomId, me.id, r.readSeq);
+        return {
+          room_id: r.roomId,
+          kind: r.kind,
+          members: this.presentMembers(r.roomId),
+          unread,
+          unread_from: unread > 0 ? this.store.unreadSenders(r.roomId, me.id, r.readSeq, UNREAD_NAMES) : [],
+        };
+      }),
       waiting_calls: this.waits.count(me.id),
     };
+  }
+
+  /**
+   * The caller's rooms with unread messages, but `exceptRoomId` (the room the call was about): what
+   * every tool result tells, so an agent busy in one room learns of another. Moves no cursor.
+   */
+  unreadElsewhere(caller: Caller, exceptRoomId?: string): UnreadView[] {
+    const me = caller.participant.id;
+    const news: UnreadView[] = [];
+    for (const r of this.store.roomsOf(me)) {
+      if (r.roomId === exceptRoomId) continue;
+      const unread = this.store.countMessagesFor(r.roomId, me, r.readSeq);
+      if (unread > 0) news.push({ room_id: r.roomId, unread, from: this.store.unreadSenders(r.roomId, me, r.readSeq, UNREAD_NAMES) });
+    }
+    return news;
   }
 
   /** Runs a wait within the caller's budget; its end counts as a call too (it may have been long). */
@@ -385,6 +404,9 @@ export class Chat {
     return this.store.appendMessage({ roomId, senderId: null, senderName: "system", body, clientMsgId: null, createdAt: this.wallClock() });
   }
 }
+
+/** How many senders' names an unread summary names at most. */
+const UNREAD_NAMES = 5;
 
 /**
  * What one get_messages page may hold of message text, as JSON: 200 messages of 8,000 NULs once

@@ -39,7 +39,16 @@ export function authenticate(store: ChatStore, clientId: string, owner?: string)
 export function establish(store: ChatStore, clientId: string | undefined, displayName: string, now: number, owner?: string): Caller {
   if (clientId === undefined) {
     const token = newClientId();
-    const participant = { id: newPublicId(), tokenHash: hashToken(token, owner), displayName, createdAt: now, lastSeenAt: now };
+    const participant: Participant = {
+      id: newPublicId(),
+      tokenHash: hashToken(token, owner),
+      displayName,
+      createdAt: now,
+      lastSeenAt: now,
+      handle: null,
+      isHuman: false,
+      waitingUntil: null,
+    };
     store.insertParticipant(participant);
     return { participant, clientId: token };
   }

@@ -14,6 +14,13 @@ export interface MessageView {
   timestamp: string;
 }
 
+/** A room with messages the reader has not read: how many, and from whom (a few names, newest first). */
+export interface UnreadView {
+  room_id: string;
+  unread: number;
+  from: string[];
+}
+
 /** System messages ("Bob left") have no sender; they show as sender_id "system". */
 const SYSTEM_SENDER_ID = "system";
 

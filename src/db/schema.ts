@@ -13,16 +13,29 @@ export const participants = sqliteTable(
     createdAt: integer("created_at").notNull(),
     /** The last call, to the few seconds; older than the idle time-out means gone. */
     lastSeenAt: integer("last_seen_at").notNull(),
+    /** A unique @handle the participant claimed (lower case), kept with the identity. */
+    handle: text("handle"),
+    /** A person (mcp-chat say / tail), not an agent: their message resumes a room the loop guard paused. */
+    isHuman: integer("is_human", { mode: "boolean" }).notNull().default(false),
+    /** While inside a wait: when that wait will have ended at the latest (Unix ms); null otherwise. */
+    waitingUntil: integer("waiting_until"),
   },
-  (t) => [index("participants_last_seen").on(t.lastSeenAt)],
+  (t) => [index("participants_last_seen").on(t.lastSeenAt), uniqueIndex("participants_handle").on(t.handle)],
 );
 
 export const rooms = sqliteTable("rooms", {
   id: text("id").primaryKey(),
-  kind: text("kind", { enum: ["pair", "group"] }).notNull(),
+  /** pair: made by the queue; direct: opened by handle (open_direct); group: named, open to anyone. */
+  kind: text("kind", { enum: ["pair", "group", "direct"] }).notNull(),
   /** The seq of the newest message; the next message takes lastSeq + 1 (no gaps). */
   lastSeq: integer("last_seq").notNull().default(0),
   createdAt: integer("created_at").notNull(),
+  /** Messages from agents since a person last spoke: what the loop guard counts. */
+  agentStreak: integer("agent_streak").notNull().default(0),
+  /** This room's loop guard (messages in a row from agents), if not the server's --loop-guard; 0 turns it off. */
+  loopGuard: integer("loop_guard"),
+  /** When the loop guard paused the room (Unix ms); null while it is open. */
+  pausedAt: integer("paused_at"),
 });
 
 /**
@@ -61,6 +74,10 @@ export const messages = sqliteTable(
     body: text("body").notNull(),
     clientMsgId: text("client_msg_id"),
     createdAt: integer("created_at").notNull(),
+    /** The seq of the message this one answers (send_message's reply_to). */
+    replyTo: integer("reply_to"),
+    /** The public ids of the members it @mentions, space-separated; null when none. */
+    mentions: text("mentions"),
   },
   (t) => [
     primaryKey({ columns: [t.roomId, t.seq] }),

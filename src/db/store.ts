@@ -12,6 +12,10 @@ export type Room = typeof rooms.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
 export type StoredMessage = typeof messages.$inferSelect;
 export type QueueEntry = typeof queueEntries.$inferSelect;
+/** What a new row needs; the issue 18 columns (handle, loop guard, replies, mentions) start empty. */
+export type NewParticipant = Omit<Participant, "handle" | "isHuman" | "waitingUntil"> & Partial<Participant>;
+export type NewRoom = Pick<Room, "id" | "kind" | "createdAt">;
+export type NewMessage = Omit<StoredMessage, "seq" | "replyTo" | "mentions"> & Partial<Pick<StoredMessage, "replyTo" | "mentions">>;
 
 /** A message someone else wrote: not the reader's own, system messages included. */
 const fromOthers = (readerId: unknown) => or(isNull(messages.senderId), ne(messages.senderId, readerId as string));
@@ -69,6 +73,13 @@ function prepareHotQueries(db: ChatDb) {
       .where(eq(memberships.roomId, $("roomId")))
       .orderBy(asc(memberships.joinedAt))
       .prepare(),
+    roomsOf: db
+      .select({ roomId: rooms.id, participantId: memberships.participantId, kind: rooms.kind, readSeq: memberships.readSeq })
+      .from(memberships)
+      .innerJoin(rooms, eq(rooms.id, memberships.roomId))
+      .where(and(eq(memberships.participantId, $("participantId")), isNull(memberships.leftAt)))
+      .orderBy(asc(memberships.joinedAt))
+      .prepare(),
     memberStates: db
       .select({ participantId: memberships.participantId, leftAt: memberships.leftAt })
       .from(memberships)
@@ -95,6 +106,8 @@ function prepareHotQueries(db: ChatDb) {
         body: $("body"),
         clientMsgId: $("clientMsgId"),
         createdAt: $("createdAt"),
+        replyTo: $("replyTo"),
+        mentions: $("mentions"),
       })
       .prepare(),
     messageAt: db
@@ -120,6 +133,9 @@ function prepareHotQueries(db: ChatDb) {
       .prepare(),
   };
 }
+
+/** How many of a room's newest messages unreadSenders looks through for names. */
+const UNREAD_SENDERS_SCAN = 200;
 
 /** How many of a reader's own messages nextMessageFor steps over by key before it searches. */
 const OWN_MESSAGES_STEPPED = 4;
@@ -171,7 +187,7 @@ export class ChatStore {
     return this.hot.participant.get({ id });
   }
 
-  insertParticipant(row: Participant): void {
+  insertParticipant(row: NewParticipant): void {
     this.db.insert(participants).values(row).run();
   }
 
@@ -200,7 +216,7 @@ export class ChatStore {
     return readThrough(this.frozen?.rooms, id, () => this.hot.room.get({ id }));
   }
 
-  insertRoom(row: Omit<Room, "lastSeq">): void {
+  insertRoom(row: NewRoom): void {
     this.frozen = undefined;
     this.db.insert(rooms).values(row).run();
   }
@@ -313,16 +329,9 @@ export class ChatStore {
       .get()!.n;
   }
 
-  /** The rooms a participant is in now, with their kind and read cursor. */
+  /** The rooms a participant is in now, with their kind and read cursor. Every tool result asks (unreadElsewhere). */
   roomsOf(participantId: string) {
-    return this.db
-      .select({ roomId: rooms.id, participantId: memberships.participantId, kind: rooms.kind, readSeq: memberships.readSeq })
-      .from(memberships)
-      .innerJoin(rooms, eq(rooms.id, memberships.roomId))
-      .where(and(eq(memberships.participantId, participantId), isNull(memberships.leftAt)))
-      .orderBy(asc(memberships.joinedAt))
-      .all()
-      .map((row) => this.withUnwrittenCursor(row)!);
+    return this.hot.roomsOf.all({ participantId }).map((row) => this.withUnwrittenCursor(row)!);
   }
 
   // messages
@@ -335,10 +344,10 @@ export class ChatStore {
    * Stores a message at the room's next seq. Call inside a durable commit, so the seq is ours alone. Seqs
    * run 1, 2, 3... with no gap (messages are never deleted): nextMessageFor relies on it.
    */
-  appendMessage(row: Omit<StoredMessage, "seq">): StoredMessage {
+  appendMessage(row: NewMessage): StoredMessage {
     this.frozen = undefined;
     const { lastSeq } = this.hot.bumpSeq.get({ roomId: row.roomId })!;
-    const stored = { ...row, seq: lastSeq };
+    const stored = { replyTo: null, mentions: null, ...row, seq: lastSeq };
     this.hot.insertMessage.run(stored);
     return stored;
   }
@@ -367,6 +376,30 @@ export class ChatStore {
     const frozenRoom = this.frozen?.rooms.get(roomId);
     if (frozenRoom && afterSeq >= frozenRoom.lastSeq) return 0;
     return this.hot.countMessagesFor.get({ roomId, readerId, afterSeq })?.n ?? 0;
+  }
+
+  /**
+   * The names of up to `limit` others who wrote the unread messages after `afterSeq`, newest
+   * first, looking at the newest UNREAD_SENDERS_SCAN of them only: a reader far behind costs no more.
+   */
+  unreadSenders(roomId: string, readerId: string, afterSeq: number, limit: number): string[] {
+    const lastSeq = this.room(roomId)?.lastSeq ?? 0;
+    return this.db
+      .select({ name: messages.senderName })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.roomId, roomId),
+          gt(messages.seq, Math.max(afterSeq, lastSeq - UNREAD_SENDERS_SCAN)),
+          sql`${messages.senderId} IS NOT NULL`,
+          ne(messages.senderId, readerId),
+        ),
+      )
+      .groupBy(messages.senderId)
+      .orderBy(desc(sql`max(${messages.seq})`))
+      .limit(limit)
+      .all()
+      .map((row) => row.name);
   }
 
   /** Up to `limit` messages with afterSeq < seq < beforeSeq: the oldest ones, or the newest. */

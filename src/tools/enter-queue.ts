@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Limits, Timing } from "../config.ts";
 import { clientId, displayName, keepClientId, timeout } from "./inputs.ts";
-import { defineTool, establishCaller, permit } from "./tool.ts";
+import { defineTool, establishCaller, permit, withNews } from "./tool.ts";
 
 export const enterQueueTool = (limits: Limits, timing: Timing) =>
   defineTool({
@@ -39,6 +39,7 @@ export const enterQueueTool = (limits: Limits, timing: Timing) =>
       permit(context, "queue");
       const caller = establishCaller(context, args.client_id, args.display_name);
       const result = await context.chat.enterQueue(caller, { timeoutSeconds: args.timeout, signals: context.signals });
-      return { ...result, client_id: caller.clientId, hint: keepClientId.text };
+      const roomId = result.status === "matched" ? result.room_id : undefined;
+      return withNews(context, caller, roomId, { ...result, client_id: caller.clientId, hint: keepClientId.text });
     },
   });

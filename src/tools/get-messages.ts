@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { clientId, roomId, seq } from "./inputs.ts";
-import { callerOf, defineTool } from "./tool.ts";
+import { callerOf, defineTool, withNews } from "./tool.ts";
 
 const HISTORY_PAGE_MAX = 200;
 const HISTORY_PAGE_DEFAULT = 50;
@@ -37,10 +37,7 @@ export const getMessagesTool = () =>
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     run(args, context) {
       const caller = callerOf(context, args.client_id);
-      return context.chat.history(caller, args.room_id, {
-        limit: args.limit,
-        beforeSeq: args.before_seq,
-        afterSeq: args.after_seq,
-      });
+      const page = context.chat.history(caller, args.room_id, { limit: args.limit, beforeSeq: args.before_seq, afterSeq: args.after_seq });
+      return withNews(context, caller, args.room_id, page);
     },
   });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { clientId, roomId } from "./inputs.ts";
-import { callerOf, defineTool } from "./tool.ts";
+import { callerOf, defineTool, withNews } from "./tool.ts";
 
 export const leaveChatTool = () =>
   defineTool({
@@ -13,7 +13,8 @@ export const leaveChatTool = () =>
     outputs: [z.object({ success: z.literal(true) })],
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     run(args, context) {
-      context.chat.leave(callerOf(context, args.client_id), args.room_id);
-      return { success: true };
+      const caller = callerOf(context, args.client_id);
+      context.chat.leave(caller, args.room_id);
+      return withNews(context, caller, args.room_id, { success: true });
     },
   });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Limits } from "../config.ts";
 import { clientId, roomId, wellFormed } from "./inputs.ts";
-import { callerOf, defineTool } from "./tool.ts";
+import { callerOf, defineTool, withNews } from "./tool.ts";
 
 export const sendMessageTool = (limits: Limits) =>
   defineTool({
@@ -38,6 +38,7 @@ export const sendMessageTool = (limits: Limits) =>
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     async run(args, context) {
       const caller = callerOf(context, args.client_id);
-      return { success: true, ...(await context.chat.send(caller, args.room_id, args.message, args.client_msg_id)) };
+      const sent = await context.chat.send(caller, args.room_id, args.message, args.client_msg_id);
+      return withNews(context, caller, args.room_id, { success: true, ...sent });
     },
   });

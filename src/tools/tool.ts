@@ -52,6 +52,18 @@ export const defineTool = <Input extends z.ZodObject>(tool: ChatTool<Input>): Ch
 /** A participant as others see them. */
 export const memberOutput = z.object({ sender: z.string(), sender_id: z.string() });
 
+/** The caller's other rooms with unread messages, added to a tool's result when there are any. */
+export const unreadElsewhereOutput = z
+  .array(z.object({ room_id: z.string(), unread: z.number(), from: z.array(z.string()).describe("Some of the senders, newest first.") }))
+  .optional()
+  .describe("Your other rooms with unread messages; absent when there are none. Read them with wait_for_message.");
+
+/** `result`, with the caller's news from rooms other than `roomId` (unread_elsewhere) when there is any. */
+export function withNews<T extends object>(context: ToolContext, caller: Caller, roomId: string | undefined, result: T) {
+  const news = context.chat.unreadElsewhere(caller, roomId);
+  return news.length > 0 ? { ...result, unread_elsewhere: news } : result;
+}
+
 export const errorOutput = z.object({
   error: z.string().describe("What went wrong, in a sentence."),
   code: z.string().describe("A stable snake_case code, e.g. not_in_room."),

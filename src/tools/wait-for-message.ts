@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Timing } from "../config.ts";
 import { clientId, roomId, seq, timeout } from "./inputs.ts";
-import { callerOf, defineTool } from "./tool.ts";
+import { callerOf, defineTool, withNews } from "./tool.ts";
 
 export const waitForMessageTool = (timing: Timing) =>
   defineTool({
@@ -40,8 +40,9 @@ export const waitForMessageTool = (timing: Timing) =>
         timeoutSeconds: args.timeout,
         signals: context.signals,
       });
-      if (result.kind === "timeout") return { timeout: true, message: "No message received", seq: result.seq };
+      if (result.kind === "timeout")
+        return withNews(context, caller, args.room_id, { timeout: true, message: "No message received", seq: result.seq });
       const { kind: _, ...message } = result;
-      return message;
+      return withNews(context, caller, args.room_id, message);
     },
   });

@@ -31,6 +31,7 @@ export const whoamiTool = () =>
             kind: z.enum(["pair", "group"]),
             members: z.array(memberOutput),
             unread: z.number(),
+            unread_from: z.array(z.string()).describe("Some of the senders of the unread messages, newest first."),
           }),
         ),
         waiting_calls: z.number().describe("How many of your calls are blocked waiting right now."),
