@@ -152,6 +152,17 @@ export class Chat {
     return this.store.commits.durable(() => localIdentity(this.store, name, this.now()));
   }
 
+  /**
+   * Marks the caller as a person, not an agent: their messages resume a room the loop guard paused.
+   * Only for identities a person holds: mcp-chat say / tail on the local file, or an access token
+   * the operator tagged as a person's. Never offered as a tool.
+   */
+  markHuman(caller: Caller): void {
+    if (caller.participant.isHuman) return;
+    this.store.commits.durable(() => this.store.markHuman(caller.participant.id));
+    caller.participant = { ...caller.participant, isHuman: true };
+  }
+
   /** Takes a token for `key`, or refuses the call with how long to wait. */
   private limit(limiter: RateLimiter, key: string, what: string): void {
     const retryAfter = limiter.take(key);

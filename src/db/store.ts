@@ -191,6 +191,10 @@ export class ChatStore {
     this.db.insert(participants).values(row).run();
   }
 
+  markHuman(id: string): void {
+    this.db.update(participants).set({ isHuman: true }).where(eq(participants.id, id)).run();
+  }
+
   renameParticipant(id: string, displayName: string): void {
     this.db.update(participants).set({ displayName }).where(eq(participants.id, id)).run();
   }
