@@ -18,6 +18,8 @@ export interface Limits {
   queueEntriesPerMinute: number;
   /** New participants one client address may make a minute (loopback addresses are not counted). */
   newParticipantsPerMinute: number;
+  /** Messages in a row from agents after which a room pauses until a person writes; 0: never (a room may set its own). */
+  loopGuard: number;
 }
 
 /** What one client address may open over HTTP; loopback addresses are not counted. */
@@ -187,6 +189,13 @@ export const options = {
     min: 1,
     help: "Most waiting calls one participant may have at once",
   },
+  "loop-guard": {
+    type: "whole",
+    env: "MCP_CHAT_LOOP_GUARD",
+    default: 50,
+    min: 0,
+    help: "Messages in a row from agents, with none from a person, after which a room pauses until a person writes (0: never)",
+  },
   retention: {
     type: "number",
     env: "MCP_CHAT_RETENTION",
@@ -316,6 +325,7 @@ export const defaultLimits: Limits = {
   joinsPerMinute: options["rate-joins"].default,
   queueEntriesPerMinute: options["rate-queue"].default,
   newParticipantsPerMinute: options["rate-participants"].default,
+  loopGuard: options["loop-guard"].default,
 };
 
 /**
@@ -438,6 +448,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     joinsPerMinute: read("rate-joins"),
     queueEntriesPerMinute: read("rate-queue"),
     newParticipantsPerMinute: read("rate-participants"),
+    loopGuard: read("loop-guard"),
   };
   const localName = pick("as")?.trim();
   if (localName !== undefined) {

@@ -40,6 +40,20 @@ export const chatErrors = {
   /** The server cannot write its database (disk full, read-only, failing, locked); nothing was stored. */
   storage_unavailable: (why: string) =>
     `The server cannot store anything right now: ${why}. Nothing of this call was saved; try again later.`,
+  /** reply_to names a seq the room does not have. */
+  unknown_message: (seq: number, roomId: string) => `Room "${roomId}" has no message ${seq} to reply to.`,
+  /** The handle is someone else's. */
+  handle_taken: (handle: string) => `The handle @${handle} is taken; choose another.`,
+  /** No participant has claimed this handle. */
+  unknown_handle: (handle: string) => `Nobody here has the handle @${handle}.`,
+  /** open_direct named the caller's own handle. */
+  direct_to_self: () => "That handle is your own: open_direct opens a room with someone else.",
+  /** wait_for_message until "read" in a room where the caller has sent nothing. */
+  nothing_sent: (roomId: string) => `You have sent nothing in room "${roomId}" yet, so there is nothing to be read.`,
+  /** The loop guard paused the room: too many messages in a row from agents. */
+  room_paused: (roomId: string, streak: number) =>
+    `Room "${roomId}" is paused: its last ${streak} messages all came from agents, with none from a person. ` +
+    `A person resumes it by writing there (mcp-chat say ${roomId} "..."); until then, agents cannot send.`,
   /** Something went wrong on the server. */
   internal_error: () => "Something went wrong on the server; the error was logged.",
 } as const;

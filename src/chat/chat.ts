@@ -4,8 +4,11 @@ import type { ChatStore, Membership, Participant, Room, StoredMessage } from "..
 import { chatError } from "../errors.ts";
 import { RateLimiter } from "../rate-limit.ts";
 import { steadyClock } from "./clock.ts";
-import { type Doorbell, roomTopic } from "./doorbell.ts";
+import { type Doorbell, readsTopic, roomTopic } from "./doorbell.ts";
+import { HANDLE_PATTERN, mentionedHandles, normalHandle } from "./handles.ts";
 import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
+import { guardStep } from "./loop-guard.ts";
+import { memberState } from "./member-states.ts";
 import { Presence } from "./presence.ts";
 import { Queue, type QueueResult } from "./queue.ts";
 import { type MemberView, type MessageView, messageView, type UnreadView } from "./views.ts";
@@ -59,7 +62,30 @@ export interface EstablishOptions {
   toWait?: boolean;
 }
 
-export type WaitResult = ({ kind: "message"; unread: number } & MessageView) | { kind: "timeout"; seq: number };
+/** A message handed to a wait, with the room it is from. */
+export type DeliveredMessage = MessageView & { room_id: string };
+
+/** What a wait picks: up to `maxMessages` (default 1), only those that @mention the caller if `mentionsOnly`. */
+export interface WaitPick {
+  maxMessages?: number;
+  mentionsOnly?: boolean;
+}
+
+/** `unread`: how many more unread wait in that room; `skipped`: unread messages a mentions_only wait passed over. */
+type Delivery =
+  | ({ kind: "message"; unread: number; skipped?: number } & DeliveredMessage)
+  | { kind: "batch"; messages: DeliveredMessage[]; unread: number; skipped?: number };
+
+export type WaitResult = Delivery | { kind: "timeout"; seq?: number };
+
+/** What a sender learns: who was inside a wait here (woken by it), what it @mentioned. */
+export interface SendResult {
+  seq: number;
+  sent_at: string;
+  waiting: { sender: string; sender_id: string }[];
+  reply_to?: number;
+  mentions?: string[];
+}
 
 export class Chat {
   private readonly store: ChatStore;
@@ -195,7 +221,7 @@ export class Chat {
 
   enterQueue(caller: Caller, request: WaitRequest): Promise<QueueResult> {
     this.limit(this.rates.queueEntries, caller.participant.id, "queue entries");
-    return this.holdWait(caller, request, () => this.queue.enter(caller.participant.id, this.waitOptions(request)));
+    return this.holdWait(caller, request, () => this.queue.enter(caller.participant.id, this.waitOptions(request)), "queue");
   }
 
   // rooms
@@ -227,7 +253,7 @@ export class Chat {
       this.store.insertRoom(room);
     }
     const present = isPresent(this.store.membership(roomId, me.id));
-    if (room.kind === "pair" && !present) {
+    if (room.kind !== "group" && !present) {
       throw chatError("room_private", roomId);
     }
     if (present) return false;
@@ -251,16 +277,86 @@ export class Chat {
     this.wake(roomId);
   }
 
+  /** The members who have not left, each with what they are doing (waiting, active, idle, gone). */
   presentMembers(roomId: string): MemberView[] {
+    const now = this.now();
     return this.store
       .members(roomId)
       .filter((m) => m.leftAt === null)
-      .map((m) => ({ sender: m.displayName, sender_id: m.id }));
+      .map((m) => ({
+        sender: m.displayName,
+        sender_id: m.id,
+        ...(m.handle === null ? {} : { handle: m.handle }),
+        state: memberState(m, now, this.timing.idleTimeoutSeconds * 1000),
+        last_seen: new Date(this.wallClock() - (now - m.lastSeenAt)).toISOString(),
+      }));
+  }
+
+  /** A room as its member sees it: kind, members and their states, the loop guard. Moves no cursor. */
+  roomInfo(caller: Caller, roomId: string) {
+    const { room, membership } = this.requireMember(roomId, caller.participant.id);
+    const limit = room.loopGuard ?? this.limits.loopGuard;
+    return {
+      room_id: roomId,
+      kind: room.kind,
+      members: this.presentMembers(roomId),
+      last_seq: room.lastSeq,
+      read_seq: membership.readSeq,
+      unread: this.store.countMessagesFor(roomId, caller.participant.id, membership.readSeq),
+      loop_guard: { limit, agent_messages_in_a_row: room.agentStreak, paused: room.pausedAt !== null },
+    };
+  }
+
+  /** Sets a room's own loop guard (null: the server's --loop-guard; 0: off). For the operator, never a tool. */
+  setRoomLoopGuard(roomId: string, limit: number | null): void {
+    this.store.commits.durable(() => {
+      if (!this.store.room(roomId)) throw chatError("not_in_room");
+      this.store.setRoomLoopGuard(roomId, limit);
+    });
+  }
+
+  // handles and direct rooms
+
+  /** Claims a unique @handle for the caller (replacing its own earlier one). */
+  claimHandle(caller: Caller, wanted: string): { handle: string } {
+    const handle = normalHandle(wanted);
+    if (!HANDLE_PATTERN.test(handle))
+      throw chatError("invalid_input", "claim_handle", "handle must be 2-32 of a-z 0-9 _ -, a letter first");
+    this.store.commits.durable(() => {
+      const owner = this.store.participantByHandle(handle);
+      if (owner && owner.id !== caller.participant.id) throw chatError("handle_taken", handle);
+      this.store.setHandle(caller.participant.id, handle);
+    });
+    caller.participant = { ...caller.participant, handle };
+    return { handle };
+  }
+
+  /**
+   * The private room of the caller and the owner of `handle`, opened on first use: the same room
+   * every time (its id is made from the two ids), both members again if one had left.
+   */
+  async openDirect(caller: Caller, wanted: string): Promise<{ room_id: string; members: MemberView[] }> {
+    const handle = normalHandle(wanted);
+    const me = caller.participant;
+    const roomId = this.store.commits.durable(() => {
+      const other = this.store.participantByHandle(handle);
+      if (!other) throw chatError("unknown_handle", handle);
+      if (other.id === me.id) throw chatError("direct_to_self");
+      const now = this.now();
+      const roomId = directRoomId(me.id, other.id);
+      if (!this.store.room(roomId)) this.store.insertRoom({ id: roomId, kind: "direct", createdAt: now });
+      for (const id of [me.id, other.id]) {
+        if (!isPresent(this.store.membership(roomId, id))) this.store.upsertMembership(roomId, id, this.store.room(roomId)!.lastSeq, now);
+      }
+      return roomId;
+    });
+    this.presence.touch(me);
+    return { room_id: roomId, members: this.presentMembers(roomId) };
   }
 
   // messages
 
-  async send(caller: Caller, roomId: string, body: string, clientMsgId?: string): Promise<{ seq: number; sent_at: string }> {
+  async send(caller: Caller, roomId: string, body: string, clientMsgId?: string, replyTo?: number): Promise<SendResult> {
     const me = caller.participant;
     this.limit(this.rates.sends, me.id, "messages");
     let stored = false;
@@ -271,32 +367,139 @@ export class Chat {
       const earlier = clientMsgId === undefined ? undefined : this.store.messageByClientMsgId(roomId, me.id, clientMsgId);
       if (earlier) return earlier;
       if (room.kind === "pair" && this.partnerHasLeft(roomId, me.id)) throw chatError("partner_left");
+      if (replyTo !== undefined && (replyTo < 1 || replyTo > room.lastSeq)) throw chatError("unknown_message", replyTo, roomId);
+      const now = this.wallClock();
+      const guard = guardStep(room, me.isHuman, room.loopGuard ?? this.limits.loopGuard, now);
+      if (guard.refused) throw chatError("room_paused", roomId, room.agentStreak);
       stored = true;
-      return this.store.appendMessage({
+      const mentions = this.mentionsIn(roomId, body, me.id);
+      const message = this.store.appendMessage({
         roomId,
         senderId: me.id,
         senderName: me.displayName,
         body,
         clientMsgId: clientMsgId ?? null,
-        createdAt: this.wallClock(),
+        createdAt: now,
+        replyTo: replyTo ?? null,
+        mentions: mentions.length > 0 ? mentions.join(" ") : null,
       });
+      if (guard.state.agentStreak !== room.agentStreak || guard.state.pausedAt !== room.pausedAt)
+        this.store.setRoomGuard(roomId, guard.state);
+      if (guard.notice === "paused") {
+        this.appendSystemMessage(
+          roomId,
+          `Paused by the loop guard: ${guard.state.agentStreak} messages in a row from agents, none from a person. A person's message resumes the room.`,
+        );
+      }
+      if (guard.notice === "resumed") this.appendSystemMessage(roomId, `Resumed by ${me.displayName}`);
+      return message;
     });
     // Ring only after the commit: a woken waiter must find the message.
     if (stored) {
       this.events.stored?.(performance.now() - started);
       this.wake(roomId);
     }
-    return { seq: message.seq, sent_at: new Date(message.createdAt).toISOString() };
+    return {
+      seq: message.seq,
+      sent_at: new Date(message.createdAt).toISOString(),
+      waiting: this.waitingIn(roomId, me.id),
+      ...(message.replyTo === null ? {} : { reply_to: message.replyTo }),
+      ...(message.mentions === null ? {} : { mentions: message.mentions.split(" ") }),
+    };
   }
 
-  /** The oldest unread message from someone else, waiting for one if there is none. */
-  async waitForMessage(caller: Caller, roomId: string, afterSeq: number | undefined, request: WaitRequest): Promise<WaitResult> {
+  /** The ids of the room's present members (not the sender) that `body` @mentions by handle. */
+  private mentionsIn(roomId: string, body: string, senderId: string): string[] {
+    const handles = body.includes("@") ? mentionedHandles(body) : [];
+    if (handles.length === 0) return [];
+    return this.store
+      .members(roomId)
+      .filter((m) => m.leftAt === null && m.id !== senderId && m.handle !== null && handles.includes(m.handle))
+      .map((m) => m.id);
+  }
+
+  /** The room's other members inside a wait on it (or on all their rooms) now: those a message here wakes. */
+  private waitingIn(roomId: string, senderId: string) {
+    const now = this.now();
+    return this.store
+      .members(roomId)
+      .filter(
+        (m) =>
+          m.leftAt === null &&
+          m.id !== senderId &&
+          m.waitingUntil !== null &&
+          m.waitingUntil > now &&
+          (m.waitingIn === roomId || m.waitingIn === ALL_ROOMS),
+      )
+      .map((m) => ({ sender: m.displayName, sender_id: m.id }));
+  }
+
+  /**
+   * The oldest unread message from someone else, waiting for one if there is none. Without a room,
+   * in any of the caller's rooms (the room whose next message is oldest goes first). `pick` asks for
+   * a batch, or for mentions of the caller only (the cursor then moves past what it skips).
+   */
+  async waitForMessage(
+    caller: Caller,
+    roomId: string | undefined,
+    afterSeq: number | undefined,
+    request: WaitRequest,
+    pick: WaitPick = {},
+  ): Promise<WaitResult> {
+    const me = caller.participant;
+    const roomIds = roomId === undefined ? this.store.roomsOf(me.id).map((r) => r.roomId) : [roomId];
+    if (roomId !== undefined) this.requireMember(roomId, me.id);
+    const next = () => this.nextMessages(roomIds, me.id, afterSeq, pick, roomId === undefined);
+    const topics = roomIds.map(roomTopic);
+    const found = await this.holdWait(
+      caller,
+      request,
+      () => waitFor(this.doorbell, topics, next, this.waitOptions(request)),
+      roomId ?? ALL_ROOMS,
+    );
+    if (!found)
+      return { kind: "timeout", ...(roomId === undefined ? {} : { seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 }) };
+    const delivered = found.kind === "batch" ? found.messages : [found];
+    for (const message of delivered) this.events.delivered?.(this.wallClock() - Date.parse(message.timestamp));
+    for (const id of new Set(delivered.map((m) => m.room_id))) this.doorbell.ring(readsTopic(id));
+    return found;
+  }
+
+  /**
+   * Waits until every other present member of the room has read the caller's last message there
+   * (their read cursors passed it): a receipt. Returns who has read it, also on time-out.
+   */
+  async waitUntilRead(caller: Caller, roomId: string, request: WaitRequest) {
     const me = caller.participant;
     this.requireMember(roomId, me.id);
-    const next = () => this.nextMessage(roomId, me.id, afterSeq);
-    const found = await this.holdWait(caller, request, () => waitFor(this.doorbell, roomTopic(roomId), next, this.waitOptions(request)));
-    if (found?.kind === "message") this.events.delivered?.(this.wallClock() - Date.parse(found.timestamp));
-    return found ?? { kind: "timeout", seq: afterSeq ?? this.store.membership(roomId, me.id)?.readSeq ?? 0 };
+    const seq = this.store.lastSeqFrom(roomId, me.id);
+    if (seq === undefined) throw chatError("nothing_sent", roomId);
+    const readers = () => {
+      const others = this.store.members(roomId).filter((m) => m.leftAt === null && m.id !== me.id);
+      return { readBy: others.filter((m) => m.readSeq >= seq), everyone: others.every((m) => m.readSeq >= seq) };
+    };
+    const done = await this.holdWait(
+      caller,
+      request,
+      () =>
+        waitFor(
+          this.doorbell,
+          [readsTopic(roomId), roomTopic(roomId)],
+          () => (readers().everyone ? true : undefined),
+          this.waitOptions(request),
+        ),
+      roomId,
+    );
+    const names = readers().readBy.map((m) => ({ sender: m.displayName, sender_id: m.id }));
+    return { read: done === true, seq, read_by: names };
+  }
+
+  /** Per message of a page, the other present members whose cursor has passed it (the sender left out). */
+  private readersOf(roomId: string, page: StoredMessage[]): Map<number, string[]> {
+    const members = this.store.members(roomId).filter((m) => m.leftAt === null);
+    return new Map(
+      page.map((row) => [row.seq, members.filter((m) => m.id !== row.senderId && m.readSeq >= row.seq).map((m) => m.displayName)]),
+    );
   }
 
   /** A page of history; moves the read cursor over it only when that skips nothing unread. */
@@ -316,9 +519,13 @@ export class Chat {
     const last = page.at(-1);
     if (first && last) {
       const firstUnread = this.store.nextMessageFor(roomId, me.id, membership.readSeq);
-      if (!firstUnread || first.seq <= firstUnread.seq) this.store.advanceReadSeq(roomId, me.id, last.seq);
+      if (!firstUnread || first.seq <= firstUnread.seq) {
+        this.store.advanceReadSeq(roomId, me.id, last.seq);
+        this.doorbell.ring(readsTopic(roomId));
+      }
     }
-    return { messages: page.map(messageView), has_more: hasMore };
+    const readers = this.readersOf(roomId, page);
+    return { messages: page.map((row) => ({ ...messageView(row, me.id), read_by: readers.get(row.seq)! })), has_more: hasMore };
   }
 
   whoami(caller: Caller) {
@@ -326,6 +533,7 @@ export class Chat {
     return {
       sender: me.displayName,
       sender_id: me.id,
+      ...(me.handle === null ? {} : { handle: me.handle }),
       queue: this.queue.status(me.id),
       rooms: this.store.roomsOf(me.id).map((r) => {
         const unread = this.store.countMessagesFor(r.roomId, me.id, r.readSeq);
@@ -356,14 +564,23 @@ export class Chat {
     return news;
   }
 
-  /** Runs a wait within the caller's budget; its end counts as a call too (it may have been long). */
-  private async holdWait<T>(caller: Caller, request: WaitRequest, wait: () => Promise<T>): Promise<T> {
-    this.presence.touch(caller.participant, this.waitMs(request));
-    try {
-      return await this.waits.hold(caller.participant.id, wait);
-    } finally {
-      this.presence.touch(caller.participant);
-    }
+  /**
+   * Runs a wait within the caller's budget; its end counts as a call too (it may have been long).
+   * `where` (a room, ALL_ROOMS or "queue") is recorded while it lasts, for others to see.
+   */
+  private async holdWait<T>(caller: Caller, request: WaitRequest, wait: () => Promise<T>, where: string): Promise<T> {
+    const me = caller.participant;
+    this.presence.touch(me, this.waitMs(request));
+    return await this.waits.hold(me.id, async () => {
+      this.presence.waiting(me.id, { until: this.now() + this.waitMs(request), roomId: where });
+      try {
+        return await wait();
+      } finally {
+        // Another call of the same participant may still wait here; its record stays until it ends.
+        if (this.waits.count(me.id) === 1) this.presence.waiting(me.id, null);
+        this.presence.touch(me);
+      }
+    });
   }
 
   /** Opens a private room for two; both cursors start at its (empty) beginning. */
@@ -375,20 +592,66 @@ export class Chat {
     return roomId;
   }
 
-  /** The next message after `afterSeq`, or else after the read cursor, claimed for this call. */
-  private nextMessage(roomId: string, readerId: string, afterSeq?: number): WaitResult | undefined {
-    const { room, membership } = this.requireMember(roomId, readerId);
+  /**
+   * The next messages (one, or a batch) in the first of `roomIds` that has any, claimed for this
+   * call. With several rooms, the room whose next message is oldest; a private room whose partner
+   * left is passed over there (a wait on that room alone is told partner_left).
+   */
+  private nextMessages(
+    roomIds: string[],
+    readerId: string,
+    afterSeq: number | undefined,
+    pick: WaitPick,
+    anyRoom: boolean,
+  ): Delivery | undefined {
+    if (roomIds.length === 1) return this.nextInRoom(roomIds[0]!, readerId, afterSeq, pick, anyRoom);
+    let first: { roomId: string; at: number } | undefined;
+    for (const roomId of roomIds) {
+      const membership = this.store.membership(roomId, readerId);
+      if (!isPresent(membership)) continue;
+      const [row] = pick.mentionsOnly
+        ? this.store.mentionsFor(roomId, readerId, membership!.readSeq, 1)
+        : this.store.messagesFor(roomId, readerId, membership!.readSeq, 1);
+      if (row && (!first || row.createdAt < first.at)) first = { roomId, at: row.createdAt };
+    }
+    return first && this.nextInRoom(first.roomId, readerId, afterSeq, pick, anyRoom);
+  }
+
+  /** The next message(s) of one room after `afterSeq`, or else after the read cursor, claimed for this call. */
+  private nextInRoom(
+    roomId: string,
+    readerId: string,
+    afterSeq: number | undefined,
+    pick: WaitPick,
+    anyRoom: boolean,
+  ): Delivery | undefined {
+    const membership = this.store.membership(roomId, readerId);
+    const room = isPresent(membership) ? this.store.room(roomId) : undefined;
+    if (!membership || !room) {
+      if (anyRoom) return undefined; // left meanwhile: the other rooms still count
+      throw chatError("not_in_room");
+    }
     const cursor = afterSeq ?? membership.readSeq;
-    const row = this.store.nextMessageFor(roomId, readerId, cursor);
-    if (row) {
-      if (afterSeq !== undefined) this.store.advanceReadSeq(roomId, readerId, row.seq);
+    const most = pick.maxMessages ?? 1;
+    const rows = pick.mentionsOnly
+      ? this.store.mentionsFor(roomId, readerId, cursor, most)
+      : this.store.messagesFor(roomId, readerId, cursor, most);
+    const last = rows.at(-1);
+    if (last) {
+      if (afterSeq !== undefined) this.store.advanceReadSeq(roomId, readerId, last.seq);
       // Several calls of one participant may wait at once (in this process or another): each
       // message goes to the one that moves the cursor first; the others look again.
-      else if (!this.store.moveReadSeq(roomId, readerId, cursor, row.seq)) return this.nextMessage(roomId, readerId);
-      const unread = this.store.countMessagesFor(roomId, readerId, row.seq);
-      return { kind: "message", ...messageView(row), unread };
+      else if (!this.store.moveReadSeq(roomId, readerId, cursor, last.seq))
+        return this.nextInRoom(roomId, readerId, undefined, pick, anyRoom);
+      const unread = this.store.countMessagesFor(roomId, readerId, last.seq);
+      const skipped = pick.mentionsOnly ? this.store.countMessagesFor(roomId, readerId, cursor) - unread - rows.length : 0;
+      const views = rows.map((row) => ({ ...messageView(row, readerId), room_id: roomId }));
+      const extra = skipped > 0 ? { skipped } : {};
+      return pick.maxMessages === undefined
+        ? { kind: "message", ...views[0]!, unread, ...extra }
+        : { kind: "batch", messages: views, unread, ...extra };
     }
-    if (room.kind === "pair" && this.partnerHasLeft(roomId, readerId)) throw chatError("partner_left");
+    if (!anyRoom && room.kind === "pair" && this.partnerHasLeft(roomId, readerId)) throw chatError("partner_left");
     return undefined;
   }
 
@@ -414,6 +677,15 @@ export class Chat {
   private appendSystemMessage(roomId: string, body: string) {
     return this.store.appendMessage({ roomId, senderId: null, senderName: "system", body, clientMsgId: null, createdAt: this.wallClock() });
   }
+}
+
+/** A wait on all the caller's rooms, as others see where it waits. */
+const ALL_ROOMS = "*";
+
+/** The room of two participants opened by open_direct: the same id whichever of them opens it. */
+function directRoomId(a: string, b: string): string {
+  const pair = [a, b].sort().join(" ");
+  return `dm-${new Bun.CryptoHasher("sha256").update(pair).digest("hex").slice(0, 32)}`;
 }
 
 /** How many senders' names an unread summary names at most. */

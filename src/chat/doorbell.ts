@@ -17,6 +17,8 @@ export interface Doorbell {
 
 export const roomTopic = (roomId: string) => `room:${roomId}`;
 export const queueTopic = "queue";
+/** Rings when a member's read cursor moved: what a wait for a receipt (until "read") listens to. */
+export const readsTopic = (roomId: string) => `reads:${roomId}`;
 
 /** One EventTarget per topic, made on the first listener and dropped with the last. */
 export class LocalDoorbell implements Doorbell {

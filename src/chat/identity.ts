@@ -48,6 +48,7 @@ export function establish(store: ChatStore, clientId: string | undefined, displa
       handle: null,
       isHuman: false,
       waitingUntil: null,
+      waitingIn: null,
     };
     store.insertParticipant(participant);
     return { participant, clientId: token };

@@ -19,6 +19,12 @@ export class Presence {
     flush: (touches) => bestEffort("recording calls", () => this.store.touchParticipants(new Map(touches))),
   });
 
+  /** Waits begun or ended this turn, written together at its end: who waits, until when, where. */
+  private readonly unwrittenWaits = new Batcher<[string, { until: number; roomId: string } | null]>({
+    delayMs: 0,
+    flush: (states) => bestEffort("recording waits", () => this.store.setWaiting(new Map(states))),
+  });
+
   constructor(
     private readonly store: ChatStore,
     private readonly doorbell: Doorbell,
@@ -48,6 +54,15 @@ export class Presence {
     if (fresh && lastsTheCall) return;
     participant.lastSeenAt = now;
     this.unwritten.add([participant.id, now]);
+  }
+
+  /**
+   * Records that the participant waits in `roomId` ("*": all their rooms, "queue": the queue) until
+   * `until` at the latest, or (null) waits no more: what others see as the member's state "waiting",
+   * in this process and any other on the file.
+   */
+  waiting(participantId: string, state: { until: number; roomId: string } | null): void {
+    this.unwrittenWaits.add([participantId, state]);
   }
 
   /**

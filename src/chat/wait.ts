@@ -45,12 +45,12 @@ export class StopSwitch {
 }
 
 /**
- * Resolves with the first defined value `check` returns, re-checking each time `topic` rings,
+ * Resolves with the first defined value `check` returns, re-checking each time `topic` (or any of several) rings,
  * or with undefined on time-out or abort. The listener is registered before the first check,
  * so a ring between check and listen cannot be missed. Listener, timer and stop switch are let
  * go on every way out.
  */
-export function waitFor<T>(doorbell: Doorbell, topic: string, check: () => T | undefined, options: WaitOptions): Promise<T | undefined> {
+export function waitFor<T>(doorbell: Doorbell, topic: Topics, check: () => T | undefined, options: WaitOptions): Promise<T | undefined> {
   return new Promise<T | undefined>((resolve, reject) => new Waiting(doorbell, topic, check, options, resolve, reject).start());
 }
 
@@ -66,7 +66,7 @@ class Waiting<T> {
 
   constructor(
     private readonly doorbell: Doorbell,
-    private readonly topic: string,
+    private readonly topic: Topics,
     private readonly check: () => T | undefined,
     private readonly options: WaitOptions,
     private readonly resolve: (value: T | undefined) => void,
@@ -75,7 +75,8 @@ class Waiting<T> {
 
   start(): void {
     const { timeoutMs, signals, stopSwitch } = this.options;
-    this.doorbell.listen(this.topic, this.onRing);
+    if (typeof this.topic === "string") this.doorbell.listen(this.topic, this.onRing);
+    else for (const topic of this.topic) this.doorbell.listen(topic, this.onRing);
     this.timer = setTimeout(timeUp, timeoutMs, this);
     for (const signal of signals) signal.addEventListener("abort", this, { once: true });
     stopSwitch?.listen(this);
@@ -109,7 +110,8 @@ class Waiting<T> {
   private finish(): boolean {
     if (this.done) return false;
     this.done = true;
-    this.doorbell.unlisten(this.topic, this.onRing);
+    if (typeof this.topic === "string") this.doorbell.unlisten(this.topic, this.onRing);
+    else for (const topic of this.topic) this.doorbell.unlisten(topic, this.onRing);
     clearTimeout(this.timer);
     // The abort listeners stay: the signals die with the call, and taking a listener off an HTTP
     // request's signal is paid once per waiter when a ring ends a hundred waits (PERFORMANCE.md, "10,000 waiters").
@@ -117,5 +119,8 @@ class Waiting<T> {
     return true;
   }
 }
+
+/** One topic, or several (a wait on all of a participant's rooms); a string alone costs no array per wait. */
+type Topics = string | readonly string[];
 
 const timeUp = (waiting: Waiting<unknown>) => waiting.end(undefined);

@@ -19,6 +19,8 @@ export const participants = sqliteTable(
     isHuman: integer("is_human", { mode: "boolean" }).notNull().default(false),
     /** While inside a wait: when that wait will have ended at the latest (Unix ms); null otherwise. */
     waitingUntil: integer("waiting_until"),
+    /** The room of that wait, or "*" for a wait on all the participant's rooms. */
+    waitingIn: text("waiting_in"),
   },
   (t) => [index("participants_last_seen").on(t.lastSeenAt), uniqueIndex("participants_handle").on(t.handle)],
 );

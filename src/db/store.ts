@@ -13,7 +13,7 @@ export type Membership = typeof memberships.$inferSelect;
 export type StoredMessage = typeof messages.$inferSelect;
 export type QueueEntry = typeof queueEntries.$inferSelect;
 /** What a new row needs; the issue 18 columns (handle, loop guard, replies, mentions) start empty. */
-export type NewParticipant = Omit<Participant, "handle" | "isHuman" | "waitingUntil"> & Partial<Participant>;
+export type NewParticipant = Omit<Participant, "handle" | "isHuman" | "waitingUntil" | "waitingIn"> & Partial<Participant>;
 export type NewRoom = Pick<Room, "id" | "kind" | "createdAt">;
 export type NewMessage = Omit<StoredMessage, "seq" | "replyTo" | "mentions"> & Partial<Pick<StoredMessage, "replyTo" | "mentions">>;
 
@@ -67,6 +67,11 @@ function prepareHotQueries(db: ChatDb) {
         displayName: participants.displayName,
         leftAt: memberships.leftAt,
         lastSeenAt: participants.lastSeenAt,
+        handle: participants.handle,
+        isHuman: participants.isHuman,
+        waitingUntil: participants.waitingUntil,
+        waitingIn: participants.waitingIn,
+        readSeq: memberships.readSeq,
       })
       .from(memberships)
       .innerJoin(participants, eq(participants.id, memberships.participantId))
@@ -116,6 +121,25 @@ function prepareHotQueries(db: ChatDb) {
       .where(and(eq(messages.roomId, $("roomId")), eq(messages.seq, $("seq"))))
       .prepare(),
     nextMessageFor: db.select().from(messages).where(othersAfter).orderBy(asc(messages.seq)).limit(1).prepare(),
+    othersAfter: db.select().from(messages).where(othersAfter).orderBy(asc(messages.seq)).limit($("limit")).prepare(),
+    mentionsAfter: db
+      .select()
+      .from(messages)
+      .where(
+        and(
+          eq(messages.roomId, $("roomId")),
+          gt(messages.seq, $("afterSeq")),
+          sql`instr(' ' || ${messages.mentions} || ' ', ' ' || ${$("readerId")} || ' ') > 0`,
+        ),
+      )
+      .orderBy(asc(messages.seq))
+      .limit($("limit"))
+      .prepare(),
+    setWaiting: db
+      .update(participants)
+      .set({ waitingUntil: sql`${$("until")}`, waitingIn: sql`${$("roomId")}` })
+      .where(eq(participants.id, $("id")))
+      .prepare(),
     // Seqs have no gaps (appendMessage): the messages after `afterSeq` number last_seq - afterSeq,
     // and the reader's own among them are found by the messages_by_sender index. Counting the
     // others' directly would visit every message after the cursor, at every wait of a reader
@@ -195,6 +219,21 @@ export class ChatStore {
     this.db.update(participants).set({ isHuman: true }).where(eq(participants.id, id)).run();
   }
 
+  participantByHandle(handle: string): Participant | undefined {
+    return this.db.select().from(participants).where(eq(participants.handle, handle)).get();
+  }
+
+  setHandle(id: string, handle: string): void {
+    this.db.update(participants).set({ handle }).where(eq(participants.id, id)).run();
+  }
+
+  /** Who is inside a wait, and where ("*": all their rooms), for each participant id, in one transaction. */
+  setWaiting(states: Map<string, { until: number; roomId: string } | null>): void {
+    this.db.$client.transaction(() => {
+      for (const [id, state] of states) this.hot.setWaiting.run({ id, until: state?.until ?? null, roomId: state?.roomId ?? null });
+    })();
+  }
+
   renameParticipant(id: string, displayName: string): void {
     this.db.update(participants).set({ displayName }).where(eq(participants.id, id)).run();
   }
@@ -223,6 +262,18 @@ export class ChatStore {
   insertRoom(row: NewRoom): void {
     this.frozen = undefined;
     this.db.insert(rooms).values(row).run();
+  }
+
+  /** The loop guard's count and pause of a room. Inside a durable commit. */
+  setRoomGuard(roomId: string, state: { agentStreak: number; pausedAt: number | null }): void {
+    this.frozen = undefined;
+    this.db.update(rooms).set(state).where(eq(rooms.id, roomId)).run();
+  }
+
+  /** A room's own loop guard; null: the server's. */
+  setRoomLoopGuard(roomId: string, loopGuard: number | null): void {
+    this.frozen = undefined;
+    this.db.update(rooms).set({ loopGuard }).where(eq(rooms.id, roomId)).run();
   }
 
   membership(roomId: string, participantId: string): Membership | undefined {
@@ -372,6 +423,32 @@ export class ChatStore {
 
   private messageAt(roomId: string, seq: number): StoredMessage | undefined {
     return readThrough(this.frozen?.messages, `${roomId} ${seq}`, () => this.hot.messageAt.get({ roomId, seq }));
+  }
+
+  /** The seq of the participant's last message in the room, if any (the messages_by_sender index). */
+  lastSeqFrom(roomId: string, senderId: string): number | undefined {
+    return (
+      this.db
+        .select({ seq: sql<number | null>`max(${messages.seq})` })
+        .from(messages)
+        .where(and(eq(messages.roomId, roomId), eq(messages.senderId, senderId)))
+        .get()?.seq ?? undefined
+    );
+  }
+
+  /** Up to `limit` messages from others after `afterSeq`, oldest first: a batch for one wait. */
+  messagesFor(roomId: string, readerId: string, afterSeq: number, limit: number): StoredMessage[] {
+    return limit === 1
+      ? [this.nextMessageFor(roomId, readerId, afterSeq)].filter((m) => m !== undefined)
+      : this.hot.othersAfter.all({ roomId, readerId, afterSeq, limit });
+  }
+
+  /**
+   * Up to `limit` messages after `afterSeq` that mention `readerId`. Looks through every message
+   * after it (an index on mentions would cost every send): a reader far behind pays for the distance.
+   */
+  mentionsFor(roomId: string, readerId: string, afterSeq: number, limit: number): StoredMessage[] {
+    return this.hot.mentionsAfter.all({ roomId, readerId, afterSeq, limit });
   }
 
   countMessagesFor(roomId: string, readerId: string, afterSeq: number): number {

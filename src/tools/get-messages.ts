@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { clientId, roomId, seq } from "./inputs.ts";
-import { callerOf, defineTool, withNews } from "./tool.ts";
+import { callerOf, defineTool, messageOutput, withNews } from "./tool.ts";
 
 const HISTORY_PAGE_MAX = 200;
 const HISTORY_PAGE_DEFAULT = 50;
@@ -29,7 +29,9 @@ export const getMessagesTool = () =>
     outputs: [
       z.object({
         messages: z.array(
-          z.object({ seq: z.number(), sender: z.string(), sender_id: z.string(), message: z.string(), timestamp: z.string() }),
+          messageOutput.extend({
+            read_by: z.array(z.string()).describe("The other members (not the sender) who have read it: their read position passed it."),
+          }),
         ),
         has_more: z.boolean(),
       }),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Limits } from "../config.ts";
-import { clientId, roomId, wellFormed } from "./inputs.ts";
-import { callerOf, defineTool, withNews } from "./tool.ts";
+import { clientId, roomId, seq, wellFormed } from "./inputs.ts";
+import { callerOf, defineTool, nameOutput, withNews } from "./tool.ts";
 
 export const sendMessageTool = (limits: Limits) =>
   defineTool({
@@ -10,7 +10,7 @@ export const sendMessageTool = (limits: Limits) =>
     description:
       "Post a message to a room you are in. It is stored before this returns and wakes everyone waiting there. " +
       "Then call wait_for_message to receive the reply. Pass a client_msg_id to make retries safe: " +
-      "the same id sends the message only once.",
+      "the same id sends the message only once. Write @handle to mention a member who claimed one; reply_to answers a message.",
     input: z.object({
       room_id: roomId,
       message: z
@@ -20,6 +20,7 @@ export const sendMessageTool = (limits: Limits) =>
         .refine(...wellFormed("message"))
         .describe(`The text, 1-${limits.maxMessageLength} characters.`),
       client_id: clientId,
+      reply_to: seq("reply_to").describe("The seq of the message this one answers."),
       client_msg_id: z
         .string()
         .min(1)
@@ -33,12 +34,19 @@ export const sendMessageTool = (limits: Limits) =>
         success: z.literal(true),
         seq: z.number().describe("The message's position in the room: 1, 2, 3..."),
         sent_at: z.string().describe("ISO 8601 time it was stored."),
+        waiting: z
+          .array(nameOutput)
+          .describe(
+            "The others inside a wait on this room right now: woken by this message. It does not say they have read it (get_messages read_by does).",
+          ),
+        reply_to: z.number().optional(),
+        mentions: z.array(z.string()).optional().describe("The public ids of the members your @handles mentioned."),
       }),
     ],
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     async run(args, context) {
       const caller = callerOf(context, args.client_id);
-      const sent = await context.chat.send(caller, args.room_id, args.message, args.client_msg_id);
+      const sent = await context.chat.send(caller, args.room_id, args.message, args.client_msg_id, args.reply_to);
       return withNews(context, caller, args.room_id, { success: true, ...sent });
     },
   });

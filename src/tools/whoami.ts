@@ -14,6 +14,7 @@ export const whoamiTool = () =>
       z.object({
         sender: z.string(),
         sender_id: z.string(),
+        handle: z.string().optional().describe("Your @handle, if you claimed one."),
         queue: z
           .object({
             status: z.enum(["waiting", "matched"]),
@@ -28,7 +29,7 @@ export const whoamiTool = () =>
         rooms: z.array(
           z.object({
             room_id: z.string(),
-            kind: z.enum(["pair", "group"]),
+            kind: z.enum(["pair", "group", "direct"]),
             members: z.array(memberOutput),
             unread: z.number(),
             unread_from: z.array(z.string()).describe("Some of the senders of the unread messages, newest first."),

@@ -30,6 +30,11 @@ test("every code is snake_case and every message reads as a sentence", () => {
     rate_limited: ["messages", 600, 2],
     not_permitted: ['the room "x"'],
     storage_unavailable: ["its disk is full"],
+    unknown_message: [7, "r"],
+    handle_taken: ["ann"],
+    unknown_handle: ["ann"],
+    nothing_sent: ["r"],
+    room_paused: ["r", 50],
   };
   for (const [code, message] of Object.entries(chatErrors)) {
     expect(code).toMatch(/^[a-z]+(_[a-z]+)*$/);

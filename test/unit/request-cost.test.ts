@@ -6,7 +6,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { ok } from "../tool-calls.ts";
 import { startInProcess } from "./in-process.ts";
 
-const server = startInProcess();
+// One agent sends hundreds of messages in a row here: no loop guard.
+const server = startInProcess({ limits: { loopGuard: 0 } });
 afterAll(() => server.close());
 
 describe("the cost of one get_messages", () => {

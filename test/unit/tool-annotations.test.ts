@@ -40,6 +40,9 @@ test("every tool's annotations say what a call does: only leave_chat destroys, r
     get_messages: writes(false, true),
     leave_chat: writes(true, true),
     whoami: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    claim_handle: writes(false, true),
+    open_direct: writes(false, true),
+    room_info: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   });
   await client.close();
 });

@@ -17,7 +17,18 @@ function startServer(options: Parameters<typeof startInProcess>[0] = {}): InProc
   return server;
 }
 
-const TOOLS = ["enter_queue", "join_room", "send_message", "wait_for_message", "get_messages", "leave_chat", "whoami"];
+const TOOLS = [
+  "enter_queue",
+  "join_room",
+  "send_message",
+  "wait_for_message",
+  "get_messages",
+  "leave_chat",
+  "whoami",
+  "claim_handle",
+  "open_direct",
+  "room_info",
+];
 
 const server = startServer({ timing: { maxWaitSeconds: 30 } });
 
@@ -307,7 +318,8 @@ describe("invalid input", () => {
     expect(await fails(me, "send_message", { room_id: ROOM, client_id: myId }, "invalid_input")).toContain("message is required");
     expect(await fails(fresh, "join_room", { room_id: ROOM }, "invalid_input")).toContain("display_name is required");
     expect(await fails(fresh, "join_room", { display_name: "Val" }, "invalid_input")).toContain("room_id is required");
-    expect(await fails(me, "wait_for_message", { client_id: myId }, "invalid_input")).toContain("room_id is required");
+    // wait_for_message without room_id waits on all rooms (issue 18); room_info needs one.
+    expect(await fails(me, "room_info", { client_id: myId }, "invalid_input")).toContain("room_id is required");
     expect(await fails(me, "get_messages", { client_id: myId }, "invalid_input")).toContain("room_id is required");
     expect(await fails(me, "leave_chat", { client_id: myId }, "invalid_input")).toContain("room_id is required");
     // Validation comes before identity: the fresh session is told what is missing, not who it is.
