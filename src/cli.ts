@@ -132,6 +132,7 @@ async function serve(config: Config): Promise<void> {
     // Every waiting call returns its ordinary "nothing yet, call again" result.
     chat.stopWaiting();
     await drain();
+    chat.flushBookkeeping();
     store.close();
     process.exit(0);
   };

@@ -162,7 +162,9 @@ describe("group rooms", () => {
     const a = await httpClient(server);
     const b = await httpClient(server);
     const first = await ok(a, "join_room", { room_id: "lobby", display_name: "Ann" });
-    expect(first.members).toEqual([{ sender: "Ann", sender_id: expect.stringMatching(/^p_/) }]);
+    expect(first.members).toEqual([
+      { sender: "Ann", sender_id: expect.stringMatching(/^p_/), state: "active", last_seen: expect.stringMatching(/^20\d\d-/) },
+    ]);
     await ok(a, "send_message", { room_id: "lobby", message: "before Ben" });
     const second = await ok(b, "join_room", { room_id: "lobby", display_name: "Ben" });
     expect(second.members.map((m: { sender: string }) => m.sender)).toEqual(["Ann", "Ben"]);

@@ -22,7 +22,8 @@ describe("a full disk under the binary", () => {
     "sends get storage_unavailable, reads and waits go on, and it recovers by itself",
     async () => {
       const ballast = join(mountPoint, "ballast");
-      const server = await startHttp(join(mountPoint, "chat.db"));
+      // Ann alone sends until the disk is full: no loop guard (issue 18), which would pause her at 50.
+      const server = await startHttp(join(mountPoint, "chat.db"), ["--loop-guard", "0"]);
       const [ann, ben] = [await httpClient(server, "ann"), await httpClient(server, "ben")];
       await ok(ann, "join_room", { room_id: "full", display_name: "Ann" });
       await ok(ben, "join_room", { room_id: "full", display_name: "Ben" });

@@ -268,6 +268,9 @@ describe("stdio", () => {
       "get_messages",
       "leave_chat",
       "whoami",
+      "claim_handle",
+      "open_direct",
+      "room_info",
     ]);
     for (const tool of tools) expect(tool.outputSchema?.type).toBe("object");
   });

@@ -26,7 +26,8 @@ async function converse(me: Client, roomId: string, tag: string, count: number):
 describe("stdio processes sharing one database file", () => {
   test("four processes match in pairs and exchange 200 messages each way, none lost, doubled or reordered", async () => {
     const db = tempDb();
-    const clients = await Promise.all([0, 1, 2, 3].map(() => stdioClient(db)));
+    // Agents talking 400 messages with no person: the loop guard (issue 18) would pause them at 50.
+    const clients = await Promise.all([0, 1, 2, 3].map(() => stdioClient(db, ["--loop-guard", "0"])));
     const matches = await Promise.all(clients.map((c, i) => ok(c, "enter_queue", { display_name: `Agent${i}`, timeout: 20 })));
     const rooms = new Map<string, number[]>();
     matches.forEach((m, i) => {

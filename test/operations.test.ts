@@ -56,7 +56,8 @@ test("under access control /metrics takes a token, and /health does not", async 
 
 test("backup writes a private, consistent copy while sends go on, holding every message sent before it", async () => {
   const db = tempDb();
-  const server = await startHttp(db);
+  // One agent sends hundreds of messages: no loop guard (issue 18).
+  const server = await startHttp(db, ["--loop-guard", "0"]);
   const client = await httpClient(server, "busy");
   await ok(client, "join_room", { room_id: "backup", display_name: "Busy" });
   for (let i = 0; i < 20; i++) await ok(client, "send_message", { room_id: "backup", message: `before ${i}` });

@@ -152,7 +152,7 @@ export function serverCommand(): string[] {
 
 /**
  * A benchmark is no honest agent: it sends thousands of messages a minute from one participant.
- * Binaries with rate limits get them lifted (older ones, measured for comparison, have none).
+ * Binaries with rate limits (and a loop guard) get them lifted (older ones, measured for comparison, have none).
  */
 export function unlimited(command: string[]): string[] {
   const key = command.join(" ");
@@ -160,6 +160,8 @@ export function unlimited(command: string[]): string[] {
   if (!flags) {
     const help = Bun.spawnSync([...command, "--help"]).stdout.toString();
     flags = help.includes("--rate-sends") ? ["--rate-sends", "1000000000", "--rate-joins", "1000000000", "--rate-queue", "1000000000"] : [];
+    // Its pairs talk agent to agent for thousands of messages: the loop guard would pause them.
+    if (help.includes("--loop-guard")) flags.push("--loop-guard", "0");
     unlimitedFlags.set(key, flags);
   }
   return flags;

@@ -209,6 +209,11 @@ export class Chat {
     return { timeoutMs: this.waitMs(request), signals: request.signals ?? [], stopSwitch: this.stopping };
   }
 
+  /** For shutdown, once the waits have ended: writes the bookkeeping they left for the end of the turn. */
+  flushBookkeeping(): void {
+    this.presence.flush();
+  }
+
   /**
    * For shutdown: every wait in progress, and any begun later, returns its time-out result at
    * once (which tells the client to call again) instead of being cut off.

@@ -65,6 +65,12 @@ export class Presence {
     this.unwrittenWaits.add([participantId, state]);
   }
 
+  /** Writes this turn's touches and waits now: before the database closes, a stopping process's last ones. */
+  flush(): void {
+    this.unwritten.flushNow();
+    this.unwrittenWaits.flushNow();
+  }
+
   /**
    * Run every so often: drops the queue entries of the idle, and wakes the waiters of pair
    * rooms whose other member became idle since the last sweep, so they learn partner_left.

@@ -206,10 +206,14 @@ describe("receipts and presence", () => {
   test("members show as waiting while inside a wait, and active after", async () => {
     const { Ann, Bob } = await inRooms({ Ann: ["r"], Bob: ["r"] });
     const state = async () =>
-      Object.fromEntries((await ok(Ann!.client, "room_info", { room_id: "r" })).members.map((m: { sender: string; state: string }) => [m.sender, m.state]));
+      Object.fromEntries(
+        (await ok(Ann!.client, "room_info", { room_id: "r" })).members.map((m: { sender: string; state: string }) => [m.sender, m.state]),
+      );
     expect(await state()).toEqual({ Ann: "active", Bob: "active" });
     const controller = new AbortController();
-    const waiting = Bob!.client.callTool({ name: "wait_for_message", arguments: { timeout: 30 } }, { signal: controller.signal }).catch(() => {});
+    const waiting = Bob!.client
+      .callTool({ name: "wait_for_message", arguments: { timeout: 30 } }, { signal: controller.signal })
+      .catch(() => {});
     await Bun.sleep(30);
     expect(await state()).toEqual({ Ann: "active", Bob: "waiting" });
     controller.abort();
@@ -232,11 +236,17 @@ describe("the loop guard", () => {
     expect(refused.data.error).toContain("mcp-chat say r");
     const info = await ok(Bob!.client, "room_info", { room_id: "r" });
     expect(info.loop_guard).toEqual({ limit: 4, agent_messages_in_a_row: 4, paused: true });
-    const notices = (await ok(Bob!.client, "get_messages", { room_id: "r" })).messages.filter((m: { sender_id: string }) => m.sender_id === "system");
+    const notices = (await ok(Bob!.client, "get_messages", { room_id: "r" })).messages.filter(
+      (m: { sender_id: string }) => m.sender_id === "system",
+    );
     expect(notices.at(-1).message).toContain("Paused by the loop guard");
 
     await say(Pat!, "r", "enough, you two");
-    expect((await ok(Bob!.client, "room_info", { room_id: "r" })).loop_guard).toEqual({ limit: 4, agent_messages_in_a_row: 0, paused: false });
+    expect((await ok(Bob!.client, "room_info", { room_id: "r" })).loop_guard).toEqual({
+      limit: 4,
+      agent_messages_in_a_row: 0,
+      paused: false,
+    });
     await say(Ann!, "r", "sorry");
     const last = (await ok(Bob!.client, "get_messages", { room_id: "r" })).messages.map((m: { message: string }) => m.message);
     expect(last.slice(-3)).toEqual(["enough, you two", "Resumed by Pat", "sorry"]);
