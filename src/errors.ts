@@ -26,7 +26,8 @@ export const chatErrors = {
   /** The other member of a private room of two has left (or went idle). */
   partner_left: () => "Partner disconnected",
   /** A private room made by the queue cannot be joined by name. */
-  room_private: (roomId: string) => `Room "${roomId}" is a private room made by the queue; it cannot be joined.`,
+  room_private: (roomId: string) =>
+    `Room "${roomId}" is a private room of two (made by the queue or by open_direct); it cannot be joined by name.`,
   /** The group room has reached its member limit. */
   room_full: (roomId: string, most: number) => `Room "${roomId}" is full: it has the most members allowed (${most}).`,
   /** The caller already has the maximum number of waiting calls. */

@@ -253,6 +253,9 @@ export class Chat {
   /** Adds `me` to the group room (made on first use); false when already a member. Inside a durable commit. */
   private addMember(me: Participant, roomId: string, now: number): boolean {
     let room = this.store.room(roomId);
+    // A direct room's id can be worked out from two public ids: made first as a group room, it
+    // would let a third person into the pair's conversation. The prefix is kept for open_direct.
+    if (!room && roomId.startsWith(DIRECT_PREFIX)) throw chatError("room_private", roomId);
     if (!room) {
       room = { id: roomId, kind: "group", lastSeq: 0, createdAt: now, agentStreak: 0, loopGuard: null, pausedAt: null };
       this.store.insertRoom(room);
@@ -277,7 +280,8 @@ export class Chat {
       const { room } = this.requireMember(roomId, me.id);
       const now = this.now();
       this.store.markLeft(roomId, me.id, now);
-      if (room.kind === "group") this.appendSystemMessage(roomId, `${me.displayName} left`);
+      // In a queue's room of two the partner learns it as partner_left instead.
+      if (room.kind !== "pair") this.appendSystemMessage(roomId, `${me.displayName} left`);
     });
     this.wake(roomId);
   }
@@ -349,7 +353,9 @@ export class Chat {
       if (other.id === me.id) throw chatError("direct_to_self");
       const now = this.now();
       const roomId = directRoomId(me.id, other.id);
-      if (!this.store.room(roomId)) this.store.insertRoom({ id: roomId, kind: "direct", createdAt: now });
+      const room = this.store.room(roomId);
+      if (!room) this.store.insertRoom({ id: roomId, kind: "direct", createdAt: now });
+      else if (room.kind !== "direct") throw chatError("room_private", roomId); // a group made before the prefix was kept
       for (const id of [me.id, other.id]) {
         if (!isPresent(this.store.membership(roomId, id))) this.store.upsertMembership(roomId, id, this.store.room(roomId)!.lastSeq, now);
       }
@@ -687,10 +693,13 @@ export class Chat {
 /** A wait on all the caller's rooms, as others see where it waits. */
 const ALL_ROOMS = "*";
 
+/** Room ids open_direct keeps for itself: join_room cannot make a group room so named. */
+const DIRECT_PREFIX = "dm-";
+
 /** The room of two participants opened by open_direct: the same id whichever of them opens it. */
 function directRoomId(a: string, b: string): string {
   const pair = [a, b].sort().join(" ");
-  return `dm-${new Bun.CryptoHasher("sha256").update(pair).digest("hex").slice(0, 32)}`;
+  return `${DIRECT_PREFIX}${new Bun.CryptoHasher("sha256").update(pair).digest("hex").slice(0, 32)}`;
 }
 
 /** How many senders' names an unread summary names at most. */

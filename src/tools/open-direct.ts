@@ -20,7 +20,7 @@ export const openDirectTool = () =>
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     async run(args, context) {
       // A token limited to some rooms may open no others.
-      permit(context, "queue");
+      permit(context, "direct");
       const caller = callerOf(context, args.client_id);
       const room = await context.chat.openDirect(caller, args.handle);
       return withNews(context, caller, room.room_id, room);

@@ -105,10 +105,12 @@ export function callerOf(context: ToolContext, clientId: string | undefined): Ca
 }
 
 /** Refuses what the access token does not permit. */
-export function permit(context: ToolContext, what: "room" | "name" | "queue", value?: string): void {
+export function permit(context: ToolContext, what: "room" | "name" | "queue" | "direct", value?: string): void {
   const { grant } = context;
   if (!grant) return;
   if (what === "queue" && grant.rooms) throw chatError("not_permitted", `the queue (it is limited to the rooms ${grant.rooms.join(", ")})`);
+  if (what === "direct" && grant.rooms)
+    throw chatError("not_permitted", `direct rooms (it is limited to the rooms ${grant.rooms.join(", ")})`);
   if (what === "room" && grant.rooms && !grant.rooms.includes(value!)) throw chatError("not_permitted", `the room "${value}"`);
   if (what === "name" && grant.names && !grant.names.includes(value!)) throw chatError("not_permitted", `the display name "${value}"`);
 }
