@@ -22,7 +22,7 @@ export interface UnreadView {
 }
 
 /** System messages ("Bob left") have no sender; they show as sender_id "system". */
-const SYSTEM_SENDER_ID = "system";
+export const SYSTEM_SENDER_ID = "system";
 
 export function messageView(row: StoredMessage): MessageView {
   return {
