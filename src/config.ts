@@ -67,6 +67,8 @@ export interface Config {
   localName?: string;
   /** With --stdio: relay to the mcp-chat at this URL instead of serving from a database. */
   remote?: URL;
+  /** With --stdio: send Claude Code a channel notification for each new message in the identity's rooms. */
+  channel: boolean;
   logs: { format: LogFormat; level: LogLevel };
   /** Days messages are kept; undefined keeps everything. */
   retentionDays?: number;
@@ -127,6 +129,11 @@ export const options = {
     type: "text",
     env: "MCP_CHAT_REMOTE",
     help: "With --stdio: relay to the mcp-chat at this URL (with the first --token / MCP_CHAT_TOKEN) instead of serving from a database",
+  },
+  channel: {
+    type: "boolean",
+    env: "MCP_CHAT_CHANNEL",
+    help: "With --stdio: tell Claude Code of each new message in your rooms as it arrives (a claude/channel notification); off by default",
   },
   host: { type: "text", env: "MCP_CHAT_HOST", default: "127.0.0.1", help: "Address to listen on" },
   port: { type: "whole", env: "PORT", default: 8000, min: 0, max: 65535, help: "HTTP port; 0 picks a free one" },
@@ -410,7 +417,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   };
   const read = (name: NumberOption, fallback: number = options[name].default) => numberOf(name, pick(name), fallback);
   /** A boolean option: the flag, or its variable set to 1, true or yes. */
-  const switchedOn = (name: "insecure-no-auth" | "trust-proxy") =>
+  const switchedOn = (name: "insecure-no-auth" | "trust-proxy" | "channel") =>
     values[name] === true || /^(1|true|yes)$/i.test(env[options[name].env] ?? "");
   if (values["print-config"] !== undefined) return printConfig(String(values["print-config"]), values, pick, read("max-name"));
   if (values.url !== undefined) throw new ConfigError("--url works with --print-config only");
@@ -449,6 +456,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     throw new ConfigError("--remote works with --stdio only: it relays a stdio client to a remote server");
   if (remoteUrl !== undefined && !URL.canParse(remoteUrl))
     throw new ConfigError(`--remote must be a URL such as https://chat.example.com/mcp, not "${remoteUrl}"`);
+  const channel = switchedOn("channel");
+  if (channel && !values.stdio) throw new ConfigError("--channel works with --stdio only: it notifies the one client of a stdio process");
+  if (channel && remoteUrl !== undefined)
+    throw new ConfigError("--channel does not work with --remote: the relay has no database to watch");
   const access = accessOf(pick);
   const host = pick("host") ?? options.host.default;
   const anyAccess = access.tokens.length > 0 || access.tokenFile !== undefined || access.jwt !== undefined;
@@ -464,6 +475,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       mode: values.stdio ? "stdio" : "http",
       localName,
       remote: remoteUrl === undefined ? undefined : new URL(remoteUrl),
+      channel,
       retentionDays: pick("retention") === undefined ? undefined : numberOf("retention", pick("retention"), 0),
       logs: {
         format: choiceOf("log-format", pick("log-format")) as LogFormat,
