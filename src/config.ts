@@ -297,7 +297,7 @@ export const options = {
   },
   "print-config": {
     type: "text",
-    help: `Print the configuration of a client (${CLIENTS.join(", ")}) to start this binary, with any --as and --db`,
+    help: `Print the configuration of a client (${CLIENTS.join(", ")}) to start this binary, with any --as, --db and --channel`,
   },
   url: { type: "text", help: "With --print-config: the server's URL, instead of starting this binary (and --token, its token)" },
   help: { type: "boolean", short: "h", help: "Show this help" },
@@ -533,7 +533,8 @@ function printConfig(
   const db = pick("db");
   if (url !== undefined) {
     if (!/^https?:\/\/./i.test(url) || !URL.canParse(url)) throw new ConfigError(`--url must be an http(s):// URL, not "${url}"`);
-    if (flags.as !== undefined || flags.db !== undefined) throw new ConfigError("--as and --db go without --url");
+    if (flags.as !== undefined || flags.db !== undefined || flags.channel)
+      throw new ConfigError("--as, --db and --channel go without --url");
     const token = typeof flags.token === "string" ? flags.token : undefined;
     if (token !== undefined && /[\s,]/.test(token)) throw new ConfigError("--print-config takes one --token, with no spaces");
     return { kind: "print-config", client: known, url, ...(token === undefined ? {} : { token }) };
@@ -544,6 +545,7 @@ function printConfig(
     checkLocalName(localName, maxNameLength);
     stdioArgs.push("--as", localName);
   }
+  if (flags.channel) stdioArgs.push("--channel");
   // A client started from a desktop may not share the shell's working folder: the file's full path.
   if (db !== undefined) stdioArgs.push("--db", process.getBuiltinModule("node:path").resolve(db));
   return { kind: "print-config", client: known, stdioArgs };
