@@ -6,7 +6,7 @@ import type { Server } from "@modelcontextprotocol/server";
 import type { Chat } from "./chat/chat.ts";
 import type { RoomWatch } from "./chat/room-watch.ts";
 import { type MessageView, SYSTEM_SENDER_ID, type UnreadView } from "./chat/views.ts";
-import { warn } from "./log.ts";
+import { bestEffort, warn } from "./log.ts";
 import type { Session } from "./tools/tool.ts";
 
 export const CHANNEL_CAPABILITY = "claude/channel";
@@ -23,12 +23,14 @@ export class ChatChannel {
   private server: Server | undefined;
   private watch: RoomWatch | undefined;
   private watchedClientId: string | undefined;
+  /** Watches the identity's rooms anew; a failure must fail neither the tool call that set the identity nor the handshake. */
+  private readonly follow = () => bestEffort("watching rooms for the channel", () => this.watchIdentity());
 
   constructor(
     private readonly chat: Chat,
     session: Session,
   ) {
-    const follow = () => this.follow();
+    const follow = this.follow;
     this.session = {
       get clientId() {
         return session.clientId;
@@ -57,7 +59,8 @@ export class ChatChannel {
     this.watchedClientId = undefined;
   }
 
-  private follow(): void {
+  /** Watches the rooms of the session's identity, a new watch when the identity changed. */
+  private watchIdentity(): void {
     const clientId = this.session.clientId;
     if (!this.server || clientId === undefined) return;
     if (clientId === this.watchedClientId) return this.watch?.refresh();

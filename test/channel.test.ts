@@ -1,11 +1,13 @@
 // --stdio --channel through the binary: Claude Code's channel notifications, as a client that
 // listens for them receives them, sent by a message another process stores (docs/CHANNELS.md).
 import { afterAll, describe, expect, test } from "bun:test";
+import { Client as V2Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport as V2StdioTransport } from "@modelcontextprotocol/client/stdio";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { BINARY, cleanUp, ok, stdioClient, tempDb } from "./helpers.ts";
+import { BINARY, cleanUp, ok, protocolVersionOf, stdioClient, tempDb } from "./helpers.ts";
 
-const opened: Client[] = [];
+const opened: (Client | V2Client)[] = [];
 afterAll(async () => {
   for (const client of opened.splice(0)) await client.close();
   await cleanUp();
@@ -96,6 +98,41 @@ describe("--stdio --channel", () => {
     await Bun.sleep(200);
     expect(await ok(bob, "wait_for_message", { room_id: "lobby", timeout: 0 })).toMatchObject({ message: "Ann joined" });
     expect(await ok(bob, "wait_for_message", { room_id: "lobby", timeout: 0 })).toMatchObject({ message: "ping" });
+  });
+
+  test("the v2 client gets them in the 2025 era, and none on protocol revision 2026-07-28, which has no initialize", async () => {
+    /** What comes over the wire to a v2 client (2025 handshake, or pinned to 2026-07-28) on the channel's method. */
+    const onTheWire = async (db: string, pinned: boolean) => {
+      const client = new V2Client({ name: "v2", version: "1.0.0" }, pinned ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {});
+      const transport = new V2StdioTransport({
+        command: BINARY,
+        args: ["--stdio", "--channel", "--as", "Bob", "--db", db],
+        stderr: "pipe",
+      });
+      await client.connect(transport);
+      opened.push(client);
+      const seen: unknown[] = [];
+      const deliver = transport.onmessage!;
+      transport.onmessage = (message) => {
+        if ("method" in message && message.method === "notifications/claude/channel") seen.push(message.params);
+        deliver(message);
+      };
+      await ok(client, "join_room", { room_id: "lobby", display_name: "Bob" });
+      return { client, seen };
+    };
+    const db2025 = tempDb();
+    const legacy = await onTheWire(db2025, false);
+    expect(protocolVersionOf(legacy.client)).toBe("2025-11-25");
+    await annSays(db2025, "lobby", "hi");
+    expect(await hearing(legacy.seen as Heard[], 2)).toHaveLength(2);
+
+    const db2026 = tempDb();
+    const modern = await onTheWire(db2026, true);
+    expect(protocolVersionOf(modern.client)).toBe("2026-07-28");
+    await annSays(db2026, "lobby", "hi");
+    await Bun.sleep(300);
+    expect(modern.seen).toEqual([]);
+    expect(await ok(modern.client, "wait_for_message", { room_id: "lobby", timeout: 0 })).toMatchObject({ message: "Ann joined" });
   });
 
   test("nothing is sent before the client's notifications/initialized", async () => {
