@@ -9,8 +9,8 @@ import { type MessageView, SYSTEM_SENDER_ID, type UnreadView } from "./chat/view
 import { bestEffort, warn } from "./log.ts";
 import type { Session } from "./tools/tool.ts";
 
-export const CHANNEL_CAPABILITY = "claude/channel";
-export const CHANNEL_METHOD = "notifications/claude/channel";
+const CHANNEL_CAPABILITY = "claude/channel";
+const CHANNEL_METHOD = "notifications/claude/channel";
 
 /** The most of a message's text a notification carries: a wake-up, not the reading. */
 const PREVIEW_CHARS = 300;
