@@ -103,6 +103,22 @@ describe("the rooms watch", () => {
     bobsWatch.stop();
   });
 
+  test("watches the pair room a match opens, with no tool call to say so", async () => {
+    const { chat, ann, bob, told, watch } = bobWatched();
+    const bobsWatch = watch();
+    bobsWatch.start();
+    told.length = 0;
+    const bobQueued = chat.enterQueue(bob, { timeoutSeconds: 5 });
+    const match = await chat.enterQueue(ann, { timeoutSeconds: 5 });
+    if (match.status !== "matched") throw new Error(`expected a match: ${JSON.stringify(match)}`);
+    await bobQueued;
+    await settle();
+    await chat.send(ann, match.room_id, "hi partner");
+    await settle();
+    expect(told).toEqual([`${match.room_id} #1 Ann: hi partner`]);
+    bobsWatch.stop();
+  });
+
   test("stop leaves no listener and tells nothing more", async () => {
     const { chat, doorbell, ann, told, watch } = bobWatched();
     expect(doorbell.activeTopics).toBe(0);
