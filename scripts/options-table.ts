@@ -9,6 +9,7 @@ export const END = "<!-- options:end -->";
 /** What the docs' table says after an option's help, in Markdown: kept out of the binary. */
 const more: Partial<Record<keyof typeof options, string>> = {
   as: "The name is trimmed and follows the rules of `display_name`. See [Several agents on one machine](LOCAL-AGENTS.md).",
+  channel: "Needs Claude Code started with its channels flag; see [Channels](CHANNELS.md).",
   "max-sessions":
     "Each takes about 15 KB. The replaced session's client gets 404 and initializes again; when every session is answering a request, `initialize` gets 503.",
   db: "It and its folder are created when missing. Why these places: [INSTALL.md](INSTALL.md#where-the-database-lives).",

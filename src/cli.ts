@@ -2,6 +2,7 @@
 // The one entry point: parse options, open the database, serve over HTTP or stdio.
 import "./zod-jitless.ts";
 import { buildCommit, version, versionText } from "./build-info.ts";
+import { ChatChannel } from "./channel.ts";
 import { Chat } from "./chat/chat.ts";
 import { clientConfig } from "./client-config.ts";
 import { type CliRequest, type Config, ConfigError, helpText, type PrintConfigRequest, parseCli } from "./config.ts";
@@ -140,11 +141,17 @@ async function serve(config: Config): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
   if (config.mode === "stdio") {
-    const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
-    const stdio = serveStdio(() => createMcpServer(chat, tools, { session }));
+    const plainSession = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
+    const channel = config.channel ? new ChatChannel(chat, plainSession) : undefined;
+    const session = channel?.session ?? plainSession;
+    const stdio = serveStdio(() => {
+      const server = createMcpServer(chat, tools, { session });
+      return channel ? channel.serve(server) : server;
+    });
     log(`serving over stdio, database ${config.dbPath}`);
     void stdio.closed.then(() => shutdown("stdin closed"));
     drain = async () => {
+      channel?.stop();
       // Every call read so far is answered (a wait at once, a send after its commit); then its answer is out.
       await until(() => stdio.unanswered === 0, SHUTDOWN_DRAIN_MS);
       await stdio.flush();

@@ -69,6 +69,8 @@ export interface Config {
   localName?: string;
   /** With --stdio: relay to the mcp-chat at this URL instead of serving from a database. */
   remote?: URL;
+  /** With --stdio: send Claude Code a channel notification for each new message in the identity's rooms. */
+  channel: boolean;
   logs: { format: LogFormat; level: LogLevel };
   /** Days messages are kept; undefined keeps everything. */
   retentionDays?: number;
@@ -129,6 +131,11 @@ export const options = {
     type: "text",
     env: "MCP_CHAT_REMOTE",
     help: "With --stdio: relay to the mcp-chat at this URL (with the first --token / MCP_CHAT_TOKEN) instead of serving from a database",
+  },
+  channel: {
+    type: "boolean",
+    env: "MCP_CHAT_CHANNEL",
+    help: "With --stdio: tell Claude Code of each new message in your rooms as it arrives (a claude/channel notification); off by default",
   },
   host: { type: "text", env: "MCP_CHAT_HOST", default: "127.0.0.1", help: "Address to listen on" },
   port: { type: "whole", env: "PORT", default: 8000, min: 0, max: 65535, help: "HTTP port; 0 picks a free one" },
@@ -299,7 +306,7 @@ export const options = {
   },
   "print-config": {
     type: "text",
-    help: `Print the configuration of a client (${CLIENTS.join(", ")}) to start this binary, with any --as and --db`,
+    help: `Print the configuration of a client (${CLIENTS.join(", ")}) to start this binary, with any --as, --db and --channel`,
   },
   url: { type: "text", help: "With --print-config: the server's URL, instead of starting this binary (and --token, its token)" },
   help: { type: "boolean", short: "h", help: "Show this help" },
@@ -420,7 +427,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   };
   const read = (name: NumberOption, fallback: number = options[name].default) => numberOf(name, pick(name), fallback);
   /** A boolean option: the flag, or its variable set to 1, true or yes. */
-  const switchedOn = (name: "insecure-no-auth" | "trust-proxy") =>
+  const switchedOn = (name: "insecure-no-auth" | "trust-proxy" | "channel") =>
     values[name] === true || /^(1|true|yes)$/i.test(env[options[name].env] ?? "");
   if (values["print-config"] !== undefined) return printConfig(String(values["print-config"]), values, pick, read("max-name"));
   if (values.url !== undefined) throw new ConfigError("--url works with --print-config only");
@@ -460,6 +467,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     throw new ConfigError("--remote works with --stdio only: it relays a stdio client to a remote server");
   if (remoteUrl !== undefined && !URL.canParse(remoteUrl))
     throw new ConfigError(`--remote must be a URL such as https://chat.example.com/mcp, not "${remoteUrl}"`);
+  const channel = switchedOn("channel");
+  if (channel && !values.stdio) throw new ConfigError("--channel works with --stdio only: it notifies the one client of a stdio process");
+  if (channel && remoteUrl !== undefined)
+    throw new ConfigError("--channel does not work with --remote: the relay has no database to watch");
   const access = accessOf(pick);
   const host = pick("host") ?? options.host.default;
   const anyAccess = access.tokens.length > 0 || access.tokenFile !== undefined || access.jwt !== undefined;
@@ -475,6 +486,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       mode: values.stdio ? "stdio" : "http",
       localName,
       remote: remoteUrl === undefined ? undefined : new URL(remoteUrl),
+      channel,
       retentionDays: pick("retention") === undefined ? undefined : numberOf("retention", pick("retention"), 0),
       logs: {
         format: choiceOf("log-format", pick("log-format")) as LogFormat,
@@ -532,7 +544,8 @@ function printConfig(
   const db = pick("db");
   if (url !== undefined) {
     if (!/^https?:\/\/./i.test(url) || !URL.canParse(url)) throw new ConfigError(`--url must be an http(s):// URL, not "${url}"`);
-    if (flags.as !== undefined || flags.db !== undefined) throw new ConfigError("--as and --db go without --url");
+    if (flags.as !== undefined || flags.db !== undefined || flags.channel)
+      throw new ConfigError("--as, --db and --channel go without --url");
     const token = typeof flags.token === "string" ? flags.token : undefined;
     if (token !== undefined && /[\s,]/.test(token)) throw new ConfigError("--print-config takes one --token, with no spaces");
     return { kind: "print-config", client: known, url, ...(token === undefined ? {} : { token }) };
@@ -543,6 +556,7 @@ function printConfig(
     checkLocalName(localName, maxNameLength);
     stdioArgs.push("--as", localName);
   }
+  if (flags.channel) stdioArgs.push("--channel");
   // A client started from a desktop may not share the shell's working folder: the file's full path.
   if (db !== undefined) stdioArgs.push("--db", process.getBuiltinModule("node:path").resolve(db));
   return { kind: "print-config", client: known, stdioArgs };

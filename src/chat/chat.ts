@@ -11,6 +11,7 @@ import { guardStep } from "./loop-guard.ts";
 import { memberState } from "./member-states.ts";
 import { Presence } from "./presence.ts";
 import { Queue, type QueueResult } from "./queue.ts";
+import { type RoomNews, RoomWatch } from "./room-watch.ts";
 import { type MemberView, type MessageView, messageView, type UnreadView } from "./views.ts";
 import { StopSwitch, type WaitOptions, waitFor } from "./wait.ts";
 import { WaitLimit } from "./wait-limit.ts";
@@ -687,6 +688,14 @@ export class Chat {
 
   private appendSystemMessage(roomId: string, body: string) {
     return this.store.appendMessage({ roomId, senderId: null, senderName: "system", body, clientMsgId: null, createdAt: this.wallClock() });
+  }
+
+  /**
+   * A watch (not started) of the rooms of the participant behind `clientId`, telling `news` of new
+   * messages without moving any cursor: a push channel's wake-ups. Watching is not being seen.
+   */
+  watchRooms(clientId: string, news: RoomNews): RoomWatch {
+    return new RoomWatch(this.store, this.doorbell, authenticate(this.store, clientId).participant.id, news);
   }
 }
 

@@ -33,7 +33,7 @@ export interface UnreadView {
 }
 
 /** System messages ("Bob left") have no sender; they show as sender_id "system". */
-const SYSTEM_SENDER_ID = "system";
+export const SYSTEM_SENDER_ID = "system";
 
 /** `row` as `readerId` sees it: others' text is marked untrusted, and a mention of the reader said. */
 export function messageView(row: StoredMessage, readerId: string): MessageView {

@@ -116,7 +116,10 @@ describe("parseCli --print-config", () => {
     );
     expect(() => request(["--print-config", "codex", "--url", "127.0.0.1:8000"])).toThrow(/--url must be an http\(s\):\/\/ URL/);
     expect(() => request(["--print-config", "codex", "--url", "http://x/mcp", "--as", "a"])).toThrow(
-      new ConfigError("--as and --db go without --url"),
+      new ConfigError("--as, --db and --channel go without --url"),
+    );
+    expect(() => request(["--print-config", "codex", "--url", "http://x/mcp", "--channel"])).toThrow(
+      new ConfigError("--as, --db and --channel go without --url"),
     );
     expect(() => request(["--print-config", "codex", "--as", "a\u0007b"])).toThrow(
       new ConfigError("--as cannot contain control characters"),
@@ -130,6 +133,9 @@ describe("parseCli --print-config", () => {
     });
     expect(request(["--print-config", "cursor"], { MCP_CHAT_DB: "/d.db", MCP_CHAT_AS: "a" })).toMatchObject({
       stdioArgs: ["--stdio", "--as", "a", "--db", "/d.db"],
+    });
+    expect(request(["--print-config", "claude-code", "--as", "Bob", "--channel"])).toMatchObject({
+      stdioArgs: ["--stdio", "--as", "Bob", "--channel"],
     });
   });
 });

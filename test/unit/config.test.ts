@@ -129,3 +129,18 @@ describe("access and limits options", () => {
     expect(serve([]).retentionDays).toBeUndefined();
   });
 });
+
+describe("--channel", () => {
+  test("is off by default, on by its flag or its variable, and only with --stdio from a database", () => {
+    expect(serve(["--stdio"]).channel).toBe(false);
+    expect(serve(["--stdio", "--channel"]).channel).toBe(true);
+    expect(serve(["--stdio"], { MCP_CHAT_CHANNEL: "1" }).channel).toBe(true);
+    expect(refused(["--channel"])).toThrow(
+      new ConfigError("--channel works with --stdio only: it notifies the one client of a stdio process"),
+    );
+    expect(() => parseCli([], { HOME: "/home/me", MCP_CHAT_CHANNEL: "yes" })).toThrow("--channel works with --stdio only");
+    expect(refused(["--stdio", "--channel", "--remote", "https://chat.example.com/mcp"])).toThrow(
+      new ConfigError("--channel does not work with --remote: the relay has no database to watch"),
+    );
+  });
+});
