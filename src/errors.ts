@@ -106,6 +106,8 @@ export const protocolErrors = {
   lineTooLong: (most: number) => requestError(413, InvalidRequest, `Request too large: a line may hold at most ${most} bytes`),
   lineNotOneMessage: () =>
     requestError(400, InvalidRequest, "Invalid Request: each line must be one JSON-RPC 2.0 request, notification or response (no batches)"),
+  tooManyStreams: (most: number) =>
+    requestError(429, ServerError, `Too many resumed streams: a session may hold ${most} open at once; close one first`),
   busy: () => requestError(503, ServerError, "Server busy: every session is answering a request; try again shortly"),
   noSession: () => requestError(400, ServerError, "Bad Request: no Mcp-Session-Id header; send initialize first"),
   sessionNotFound: () => requestError(404, SessionNotFound, "Session not found: initialize a new session"),

@@ -6,6 +6,22 @@ import { RateLimiter } from "../rate-limit.ts";
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
+/**
+ * The client an address stands for: an IPv6 address by its /64, the block one machine or home is
+ * given, so that the limits cannot be stepped round by taking the next address of one's own block.
+ */
+export function clientOf(address: string): string {
+  if (!address.includes(":") || address.startsWith("::ffff:")) return address;
+  const [head = "", tail = ""] = address.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = address.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group || "0", 16).toString(16))
+    .join(":")}::/64`;
+}
+
 export class PerAddress {
   private readonly sessions: RateLimiter;
   private readonly open = new Map<string, number>();
@@ -21,7 +37,7 @@ export class PerAddress {
   addressOf(request: Request, server?: Bun.Server<undefined>): string | undefined {
     const forwarded = this.limits.trustProxy ? request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim() : undefined;
     const address = forwarded || server?.requestIP(request)?.address;
-    return address && !LOOPBACK.test(address) ? address : undefined;
+    return address && !LOOPBACK.test(address) ? clientOf(address) : undefined;
   }
 
   /** Seconds until the address may open another session; 0 when it may now. */

@@ -251,6 +251,10 @@ async function handleMcp(
     session = sessions.find(sessionId, owner) ?? (await sessions.restore(sessionId, owner));
     const lastEventId = request.headers.get("last-event-id");
     if (!session && request.method === "GET" && lastEventId) {
+      // Looking for the stream of a session this process does not have reads the index once for
+      // every second of kept events (~6 ms): counted as opening a session (issue 19, #9).
+      const retryAfter = perAddress.newSession(caller.address);
+      if (retryAfter > 0) return tooMany(protocolErrors.rateLimited("new sessions"), retryAfter);
       return replayOfGoneSession(events, sessionId, lastEventId) ?? sessionNotFound();
     }
     if (!session) return sessionNotFound();
@@ -283,6 +287,8 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
   if (reused !== undefined) {
     return jsonRpcError(protocolErrors.idInUse(reused));
   }
+  const resuming = request.method === "GET" && request.headers.has("last-event-id");
+  if (resuming && session.resumedStreams >= MAX_RESUMED_STREAMS) return jsonRpcError(protocolErrors.tooManyStreams(MAX_RESUMED_STREAMS));
   for (const id of ids) session.inFlight.set(id, request.signal);
   session.lastActive = Date.now();
   let response: Response;
@@ -301,7 +307,10 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
     return response;
   }
   if (!response.body) return response; // DELETE's
-  if (request.method === "GET" && request.headers.has("last-event-id")) return endingAfterAnAnswer(response);
+  if (resuming) {
+    session.resumedStreams++;
+    return whenDone(request, endingAfterAnAnswer(response), () => session.resumedStreams--);
+  }
   return openingAtOnce(response, request);
 }
 
@@ -333,6 +342,13 @@ function boundedClientInfo(info: unknown): { name: string; version: string } {
 const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());
 
 /** 429 with the seconds to wait, as RFC 9110's Retry-After. */
+/**
+ * Resumed streams one session may hold open at once. A client resumes the one stream it lost; a
+ * made-up stream id is kept open by the SDK for good, so without a bound one session could hold
+ * any number (issue 19, #9).
+ */
+const MAX_RESUMED_STREAMS = 8;
+
 function tooMany({ status, code, message }: RequestError, retryAfterSeconds: number): Response {
   return Response.json(
     { jsonrpc: "2.0", error: { code, message }, id: null },

@@ -73,6 +73,13 @@ export interface HttpSession {
    * fires when its connection closes. A session with one in flight is never idle.
    */
   inFlight: Map<RequestId, AbortSignal>;
+  /**
+   * Who opened it, for a fair eviction: the access token's subject, else the client's address
+   * (undefined on loopback). When the server is full, the opener holding the most sessions loses one.
+   */
+  opener: string | undefined;
+  /** GET streams resumed with Last-Event-ID and still open: a stream id the SDK does not know stays open for good. */
+  resumedStreams: number;
 }
 
 export class HttpSessions {
@@ -112,11 +119,11 @@ export class HttpSessions {
 
   /**
    * A transport for an initialize request; it joins the map once the SDK has given it an id. When
-   * the server holds its most sessions, the one idle the longest makes room (its client gets 404
-   * and initializes again); with every session answering a request, there is none: undefined.
+   * the server holds its most sessions, one makes room (its client gets 404 and initializes again):
+   * see closeOneIdle. With every session answering a request, there is none: undefined.
    */
   async open(protocolVersion: string, { owner, address, grant }: HttpCaller): Promise<HttpSession | undefined> {
-    if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
+    if (this.sessions.size >= this.maxSessions && !this.closeOneIdle()) return undefined;
     return this.connect(protocolVersion, newSessionId, new RememberedSession(this.records, owner), owner, address, grant);
   }
 
@@ -144,7 +151,7 @@ export class HttpSessions {
   private async rebuild(id: string, owner: string | undefined): Promise<HttpSession | undefined> {
     const record = await this.records.find(id, owner, Date.now() - SESSION_IDLE_MS);
     if (!record || this.sessions.has(id)) return this.sessions.get(id);
-    if (this.sessions.size >= this.maxSessions && !this.closeLongestIdle()) return undefined;
+    if (this.sessions.size >= this.maxSessions && !this.closeOneIdle()) return undefined;
     const session = await this.connect(
       record.protocolVersion,
       () => id,
@@ -202,7 +209,14 @@ export class HttpSessions {
         this.records.forget(id, owner);
       },
     });
-    const session: HttpSession = { transport, owner, lastActive: Date.now(), inFlight: new Map() };
+    const session: HttpSession = {
+      transport,
+      owner,
+      opener: owner === undefined ? address : `token:${owner}`,
+      lastActive: Date.now(),
+      inFlight: new Map(),
+      resumedStreams: 0,
+    };
     transport.onanswered = (requestId) => answered(session, [requestId]);
     const server = this.newServer({
       session: remembered,
@@ -224,17 +238,29 @@ export class HttpSessions {
     await Promise.all([...this.sessions.values()].map((s) => s.transport.close()));
   }
 
-  private closeLongestIdle(): boolean {
-    let longest: HttpSession | undefined;
-    for (const session of this.sessions.values()) {
-      if (session.inFlight.size === 0 && (!longest || session.lastActive < longest.lastActive)) longest = session;
+  /**
+   * Makes room for a new session: the one idle the longest among the sessions of whoever opened the
+   * most (an access token's subject, else a client address; loopback counts as one). One client that
+   * opens session after session then evicts its own, not everyone's (issue 19, #14).
+   */
+  private closeOneIdle(): boolean {
+    const held = new Map<string | undefined, number>();
+    for (const session of this.sessions.values()) held.set(session.opener, (held.get(session.opener) ?? 0) + 1);
+    const openers = [...held.keys()].sort((a, b) => held.get(b)! - held.get(a)!);
+    for (const opener of openers) {
+      let longest: HttpSession | undefined;
+      for (const session of this.sessions.values()) {
+        if (session.opener === opener && session.inFlight.size === 0 && (!longest || session.lastActive < longest.lastActive))
+          longest = session;
+      }
+      if (!longest?.transport.sessionId) continue; // every one of theirs is busy: the next opener's
+      // At once, not when close() settles: the new session must not find the map still full.
+      this.sessions.delete(longest.transport.sessionId);
+      this.records.forget(longest.transport.sessionId, longest.owner);
+      void longest.transport.close();
+      return true;
     }
-    if (!longest?.transport.sessionId) return false;
-    // At once, not when close() settles: the new session must not find the map still full.
-    this.sessions.delete(longest.transport.sessionId);
-    this.records.forget(longest.transport.sessionId, longest.owner);
-    void longest.transport.close();
-    return true;
+    return false;
   }
 
   /**

@@ -77,3 +77,31 @@ describe("the route table without a socket", () => {
     expect(await (await request("/health")).json()).toMatchObject({ waiting: 0 });
   });
 });
+
+describe("resumed streams (issue 19, #9)", () => {
+  test("a session holds at most 8 resumed streams open at once; a closed one makes room", async () => {
+    const init = await post(initializeRequest("resumer"));
+    const sessionId = init.headers.get("mcp-session-id")!;
+    await init.text();
+    const headers = { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25", "content-type": "application/json" };
+    await (await post({ jsonrpc: "2.0", method: "notifications/initialized" }, headers)).text();
+    // A stream id the SDK never made: it replays nothing and would keep the stream open for good.
+    const resume = (signal: AbortSignal) =>
+      request("/mcp", {
+        method: "GET",
+        headers: { ...headers, accept: "text/event-stream", "last-event-id": `${sessionId}.made-up/1` },
+        signal,
+      });
+    const held = Array.from({ length: 8 }, () => new AbortController());
+    const open = await Promise.all(held.map((controller) => resume(controller.signal)));
+    expect(open.map((response) => response.status)).toEqual(Array(8).fill(200));
+    const ninth = await resume(new AbortController().signal);
+    expect(ninth.status).toBe(429);
+    expect(await ninth.json()).toMatchObject({ error: { message: expect.stringContaining("a session may hold 8 open at once") } });
+    held[0]!.abort();
+    await Bun.sleep(10);
+    const again = new AbortController();
+    expect((await resume(again.signal)).status).toBe(200);
+    for (const controller of [...held, again]) controller.abort();
+  });
+});

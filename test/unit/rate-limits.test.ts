@@ -1,6 +1,7 @@
 // Abuse limits: token buckets that refuse with a clear error and recover by themselves, per
 // participant in the domain and per client address at the HTTP layer (loopback not counted).
 import { afterAll, describe, expect, test } from "bun:test";
+import { clientOf } from "../../src/http/per-address.ts";
 import { RateLimiter } from "../../src/rate-limit.ts";
 import { call, ok } from "../tool-calls.ts";
 import { routesInProcess, startInProcess } from "./in-process.ts";
@@ -125,4 +126,81 @@ describe("per client address", () => {
     await Promise.all(held.map((response) => response.text()));
     expect((await wait()).status).toBe(200);
   });
+});
+
+describe("resuming a stream of a session this process does not have (issue 19, #9)", () => {
+  const http = routesInProcess({}, { perAddress: { sessionsPerMinute: 2, maxOpen: 100, trustProxy: true } });
+  afterAll(() => http.close());
+  const resume = (address: string) =>
+    http.handle(
+      new Request("http://127.0.0.1:8000/mcp", {
+        method: "GET",
+        headers: {
+          host: "127.0.0.1:8000",
+          accept: "text/event-stream",
+          "mcp-session-id": "made-up-session",
+          "last-event-id": "made-up-session.stream/1",
+          "x-forwarded-for": address,
+        },
+      }),
+    );
+
+  test("counts as opening a session: a made-up one costs a token of the address's bucket", async () => {
+    expect((await resume("203.0.113.9")).status).toBe(404);
+    expect((await resume("203.0.113.9")).status).toBe(404);
+    const third = await resume("203.0.113.9");
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await resume("203.0.113.10")).status).toBe(404); // another address is not held back
+  });
+});
+
+describe("a full server (issue 19, #14)", () => {
+  const http = routesInProcess({}, { maxSessions: 4, perAddress: { sessionsPerMinute: 1000, maxOpen: 100, trustProxy: true } });
+  afterAll(() => http.close());
+  const post = (address: string, body: object, sessionId?: string) =>
+    http.handle(
+      new Request("http://127.0.0.1:8000/mcp", {
+        method: "POST",
+        headers: {
+          host: "127.0.0.1:8000",
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "x-forwarded-for": address,
+          ...(sessionId ? { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" } : {}),
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", ...body }),
+      }),
+    );
+  const open = async (address: string) => {
+    const response = await post(address, {
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "s", version: "1" } },
+    });
+    await response.text();
+    return response.headers.get("mcp-session-id")!;
+  };
+  const alive = async (address: string, sessionId: string) => {
+    const response = await post(address, { id: 2, method: "tools/list" }, sessionId);
+    await response.text();
+    return response.status === 200;
+  };
+
+  test("one client opening session after session evicts its own idle sessions, not everyone's", async () => {
+    const mine = [await open("192.0.2.1"), await open("192.0.2.2")];
+    const theirs: string[] = [];
+    // Another /64 address each time is still the same client.
+    for (let i = 0; i < 10; i++) theirs.push(await open(`2001:db8:1:2::${(i + 1).toString(16)}`));
+    for (const [i, id] of mine.entries()) expect(await alive(`192.0.2.${i + 1}`, id)).toBe(true);
+    expect(await Promise.all(theirs.map((id) => alive("2001:db8:1:2::99", id)))).toEqual([...Array(8).fill(false), true, true]);
+  });
+});
+
+test("an IPv6 client counts by its /64; IPv4 and IPv4-mapped addresses as they are", () => {
+  expect(clientOf("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:1:2::/64");
+  expect(clientOf("2001:db8:1:2::1")).toBe("2001:db8:1:2::/64");
+  expect(clientOf("2001:0db8::1")).toBe("2001:db8:0:0::/64");
+  expect(clientOf("203.0.113.9")).toBe("203.0.113.9");
+  expect(clientOf("::ffff:203.0.113.9")).toBe("::ffff:203.0.113.9");
 });
