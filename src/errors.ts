@@ -114,6 +114,13 @@ export const protocolErrors = {
   idInUse: (id: unknown) =>
     requestError(400, InvalidRequest, `Invalid Request: id ${JSON.stringify(id)} belongs to a request still in progress`),
   internal: () => requestError(500, InternalError, "Internal error: the server could not handle this request; it was logged"),
+  initializeShape: () =>
+    requestError(
+      400,
+      InvalidParams,
+      'initialize needs params {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "...", "version": "..."}}',
+    ),
+  paramsShape: (method: string, issues: string) => requestError(400, InvalidParams, `Invalid params for ${method}: ${issues}`),
   toolCallShape: () => requestError(400, InvalidParams, 'tools/call needs params {"name": "<tool>", "arguments": {...}}'),
   argumentsNotObject: (tool: string) =>
     requestError(400, InvalidParams, `The arguments of ${tool} must be an object, such as {"room_id": "lobby"}`),

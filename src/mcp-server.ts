@@ -77,8 +77,34 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 class ChatServer extends Server {
   protected override _wrapHandler(method: string, handler: Parameters<Server["_wrapHandler"]>[1]): ReturnType<Server["_wrapHandler"]> {
     const wrapped = super._wrapHandler(method, handler);
-    if (method !== "tools/call") return wrapped;
-    return (request, ctx) => wrapped({ ...request, params: toolCallParams(request.params) }, ctx);
+    const checked: typeof wrapped =
+      method === "tools/call" ? (request, ctx) => wrapped({ ...request, params: toolCallParams(request.params) }, ctx) : wrapped;
+    // The SDK's own check of a request's params throws its schema issues, which it sends as -32603
+    // with their JSON dump for a message (tools/list with a numeric cursor): -32602 and a sentence.
+    return async (request, ctx) => {
+      try {
+        return await checked(request, ctx);
+      } catch (error) {
+        const issues = wireSchemaIssues(error);
+        throw issues === undefined ? error : protocolError(protocolErrors.paramsShape(method, issues));
+      }
+    };
+  }
+}
+
+/**
+ * The schema issues in an error the SDK threw when a request's params broke its wire schema: a
+ * plain Error whose message is the issues' JSON (the SDK then sends it as -32603); undefined otherwise.
+ */
+function wireSchemaIssues(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error instanceof ProtocolError || !error.message.startsWith("[")) return undefined;
+  try {
+    const issues = JSON.parse(error.message) as { path?: unknown[]; message?: string }[];
+    if (!Array.isArray(issues) || !issues.every((issue) => Array.isArray(issue.path) && typeof issue.message === "string"))
+      return undefined;
+    return issues.map((issue) => `${issue.path!.join(".")}: ${issue.message}`).join("; ");
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 // One MCP client over stdin/stdout: the way desktop clients start a local server. The SDK's
 // serveStdio serves both protocol eras (a 2025 `initialize` or 2026 requests that carry their
 // version); the transport under it is ours, on Bun's own stdin and stdout.
-import { type JSONRPCMessage, type Server, serializeMessage, type Transport } from "@modelcontextprotocol/server";
+import { isInitializeRequest, type JSONRPCMessage, type Server, serializeMessage, type Transport } from "@modelcontextprotocol/server";
 import { serveStdio as serveBothEras } from "@modelcontextprotocol/server/stdio";
 import { protocolErrors } from "./errors.ts";
 import { errorLine, RequestLines } from "./stdio-lines.ts";
@@ -56,6 +56,10 @@ export class BunStdioTransport implements Transport, StdioService {
           // A second request with the id of one in flight would have its answer taken for the
           // first's (HTTP refuses it the same way; issue 19, #18).
           if (this.open.has(message.id)) return this.write(errorLine(message.id, protocolErrors.idInUse(message.id)));
+          // The SDK would answer a malformed initialize with a dump of zod issues: say what it lacks.
+          if (message.method === "initialize" && !isInitializeRequest(message)) {
+            return this.write(errorLine(message.id, protocolErrors.initializeShape()));
+          }
           this.open.add(message.id);
         }
         this.onmessage?.(message);

@@ -198,6 +198,23 @@ describe("stdio", () => {
     expect(twos.find((m) => m.result)?.result.structuredContent).toMatchObject({ timeout: true });
   });
 
+  test("requests with malformed params are told what they lack, not given a dump of schema issues", async () => {
+    const answered = await pipeThrough(
+      tempDb(),
+      line({ id: 5, method: "initialize" }) + pipedStart + line({ id: 6, method: "tools/list", params: { cursor: 5 } }),
+    );
+    expect(answered.find((m) => m.id === 5)?.error).toEqual({
+      code: -32602,
+      message: expect.stringContaining('initialize needs params {"protocolVersion"'),
+    });
+    expect(answered.find((m) => m.id === 0)?.result.serverInfo.name).toBe("mcp-chat");
+    // Any request whose params break the SDK's schema: a sentence, not -32603 and a JSON dump.
+    expect(answered.find((m) => m.id === 6)?.error).toEqual({
+      code: -32602,
+      message: "Invalid params for tools/list: params.cursor: Invalid input: expected string, received number",
+    });
+  });
+
   test("calls piped in before stdin ends are all answered, and a send is stored", async () => {
     const db = tempDb();
     const answered = await pipeThrough(

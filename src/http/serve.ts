@@ -266,6 +266,9 @@ async function handleMcp(
     const requested = body.params.protocolVersion;
     session = await sessions.open(SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION, caller);
     if (!session) return jsonRpcError(protocolErrors.busy());
+  } else if (request.method === "POST" && isObjectWith(body, "method", "initialize")) {
+    // An initialize the SDK would not take: say what it lacks, not "send initialize first".
+    return jsonRpcError(protocolErrors.initializeShape());
   } else {
     return jsonRpcError(protocolErrors.noSession());
   }
@@ -332,6 +335,9 @@ function requestsIn(body: unknown): { ids: RequestId[]; cancelled: RequestId[] }
   }
   return { ids, cancelled };
 }
+
+const isObjectWith = (value: unknown, key: string, expected: unknown) =>
+  typeof value === "object" && value !== null && (value as Record<string, unknown>)[key] === expected;
 
 /** The client's name and version, each cut to 200 characters: all a session needs of clientInfo. */
 function boundedClientInfo(info: unknown): { name: string; version: string } {

@@ -43,6 +43,15 @@ describe("the route table without a socket", () => {
     expect(noSession.status).toBe(400);
     expect(await noSession.json()).toMatchObject({ error: { code: -32000, message: expect.stringContaining("send initialize first") } });
 
+    // An initialize without its params is told what it lacks, not to send initialize.
+    for (const params of [undefined, {}, { protocolVersion: "2025-11-25" }]) {
+      const bare = await post({ jsonrpc: "2.0", id: 4, method: "initialize", params });
+      expect(bare.status).toBe(400);
+      expect(await bare.json()).toMatchObject({
+        error: { code: -32602, message: expect.stringContaining('initialize needs params {"protocolVersion"') },
+      });
+    }
+
     const unknown = await post({ jsonrpc: "2.0", id: 3, method: "tools/list" }, { "mcp-session-id": "no-such-session" });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: -32001, message: "Session not found: initialize a new session" } });
