@@ -2,8 +2,11 @@
 // sees them (status, JSON-RPC error, headers). What needs a socket (idle cut-off, closed connections)
 // is in quiet-connections.test.ts and on the binary.
 import { afterAll, describe, expect, test } from "bun:test";
+import type { Server } from "@modelcontextprotocol/server";
+import { httpRoutes } from "../../src/http/serve.ts";
+import { createMcpServer } from "../../src/mcp-server.ts";
 import { initializeRequest } from "../raw-http.ts";
-import { routesInProcess } from "./in-process.ts";
+import { newChatParts, routesInProcess } from "./in-process.ts";
 
 const http = routesInProcess({}, { maxSessions: 10 });
 afterAll(() => http.sessions.closeAll());
@@ -112,5 +115,38 @@ describe("resumed streams (issue 19, #9)", () => {
     const again = new AbortController();
     expect((await resume(again.signal)).status).toBe(200);
     for (const controller of [...held, again]) controller.abort();
+  });
+});
+
+describe("what a session keeps (issue 19, #3)", () => {
+  test("of a huge clientInfo, only its name and version, 200 characters each, for the session's life", async () => {
+    const servers: Server[] = [];
+    const parts = newChatParts();
+    const routes = httpRoutes({
+      host: "127.0.0.1",
+      maxSessions: 10,
+      newServer: (options) => {
+        const server = createMcpServer(parts.chat, () => parts.tools, options);
+        servers.push(server);
+        return server;
+      },
+      events: parts.events,
+      sessionRecords: parts.sessionRecords,
+      stats: parts.stats,
+    });
+    const huge = "n".repeat(900_000);
+    const body = initializeRequest("x");
+    const response = await routes.handle(
+      new Request(`${BASE}/mcp`, {
+        method: "POST",
+        headers: { host: "127.0.0.1:8000", ...JSON_AND_SSE },
+        body: JSON.stringify({ ...body, params: { ...body.params, clientInfo: { name: huge, version: huge, extra: huge } } }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    await response.text();
+    // The SDK keeps the clientInfo it was given for the session's life: 2.7 MB here, kept whole.
+    expect(servers.at(-1)!.getClientVersion()).toEqual({ name: "n".repeat(200), version: "n".repeat(200) });
+    await routes.sessions.closeAll();
   });
 });
