@@ -139,7 +139,7 @@ async function serve(config: Config): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
   if (config.mode === "stdio") {
-    const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
+    const session = config.localName ? { clientId: chat.localIdentity(config.localName).clientId, named: true } : {};
     const stdio = serveStdio(() => createMcpServer(chat, tools, { session }));
     log(`serving over stdio, database ${config.dbPath}`);
     void stdio.closed.then(() => shutdown("stdin closed"));

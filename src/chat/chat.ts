@@ -5,7 +5,8 @@ import { chatError } from "../errors.ts";
 import { RateLimiter } from "../rate-limit.ts";
 import { steadyClock } from "./clock.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
-import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
+import { authenticate, type Caller, establish, localIdentity, namedIdentityExists } from "./identity.ts";
+import { nameProblem } from "./names.ts";
 import { Presence } from "./presence.ts";
 import { Queue, type QueueResult } from "./queue.ts";
 import { type MemberView, type MessageView, messageView, type UnreadView } from "./views.ts";
@@ -147,9 +148,21 @@ export class Chat {
     return caller;
   }
 
-  /** The named local identity of `--as NAME`, shared by every process started with that name. */
-  localIdentity(name: string): Caller {
-    return this.store.commits.durable(() => localIdentity(this.store, name, this.now()));
+  /**
+   * The named identity of `--as NAME` or the header `X-MCP-Chat-Client: NAME`, shared by every
+   * process and request that names it; made on first use. `owner` (the access token's subject)
+   * scopes it: two tokens naming the same NAME are two participants. `address` (if it counts) is
+   * limited in how many it makes, as for any new participant.
+   */
+  localIdentity(name: string, { owner, address }: { owner?: string; address?: string } = {}): Caller {
+    const problem =
+      [...name].length > this.limits.maxNameLength ? `can be at most ${this.limits.maxNameLength} characters` : nameProblem(name);
+    if (problem) throw chatError("invalid_client_name", problem);
+    if (address !== undefined && !namedIdentityExists(this.store, name, owner))
+      this.limit(this.rates.newParticipants, address, "new participants from this address");
+    const caller = this.store.commits.durable(() => localIdentity(this.store, name, this.now(), owner));
+    this.presence.touch(caller.participant);
+    return caller;
   }
 
   /**
