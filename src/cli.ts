@@ -4,6 +4,8 @@ import "./zod-jitless.ts";
 import { buildCommit, version, versionText } from "./build-info.ts";
 import { Chat } from "./chat/chat.ts";
 import { clientConfig } from "./client-config.ts";
+import { type AgentCommand, isAgentCommand, parseAgentCommand } from "./commands/command-line.ts";
+import { runAgentCommand } from "./commands/index.ts";
 import { type CliRequest, type Config, ConfigError, helpText, type PrintConfigRequest, parseCli } from "./config.ts";
 import { SqliteEventStore } from "./db/event-store.ts";
 import { SessionRecords } from "./db/http-sessions.ts";
@@ -22,9 +24,13 @@ import { chatTools } from "./tools/index.ts";
 import type { ChatTool } from "./tools/tool.ts";
 
 async function main(): Promise<void> {
-  let request: CliRequest;
+  let request: CliRequest | { kind: "agent"; command: AgentCommand };
+  const argv = process.argv.slice(2);
   try {
-    request = parseCli(process.argv.slice(2), process.env);
+    // peek, say and tail have command lines of their own.
+    request = isAgentCommand(argv[0])
+      ? { kind: "agent", command: parseAgentCommand(argv, process.env, process.platform) }
+      : parseCli(argv, process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`mcp-chat: ${error.message}\nRun mcp-chat --help to see the options.`);
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
   if (request.kind === "version") return console.log(versionText());
   if (request.kind === "print-config") return printConfig(request);
   if (request.kind === "backup") return backUp(request.dbPath, request.to);
+  if (request.kind === "agent") return runAgentCommand(request.command);
   configureLogs(request.config.logs.format, request.config.logs.level);
   if (request.config.remote) return relay(request.config.remote, request.config.access.tokens[0]);
   await serve(request.config);

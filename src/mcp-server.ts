@@ -162,7 +162,8 @@ function namedClientOf(ctx: ServerContext): string | undefined {
 /** A protocol error the SDK sends as the JSON-RPC error of the request. */
 const protocolError = ({ code, message }: RequestError) => new ProtocolError(code, message);
 
-function describeIssues(error: z.ZodError): string {
+/** The issues of a failed zod parse, in a sentence a person reads (for invalid_input). */
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const field = issue.path.join(".");
