@@ -27,7 +27,6 @@ export async function runAgentCommand(command: AgentCommand): Promise<void> {
   } finally {
     await caller?.close();
   }
-  process.exit();
 }
 
 function openToolCaller(reach: Reach, who: Who, options: CallerOptions): Promise<ToolCaller> {

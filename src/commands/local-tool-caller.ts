@@ -60,6 +60,8 @@ class LocalToolCaller implements ToolCaller {
 
   async close(): Promise<void> {
     this.chat.stopWaiting();
+    // Presence touches are written at the end of the event loop's turn: let the last ones be.
+    await new Promise((resolve) => setImmediate(resolve));
     this.store.close();
   }
 }

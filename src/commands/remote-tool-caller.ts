@@ -44,7 +44,7 @@ export class RemoteToolCaller implements ToolCaller {
     const answer = answerIn(await response.text(), id);
     if (!answer)
       throw new Error(`${this.url.origin} answered HTTP ${response.status} with no MCP answer: is ${this.url.href} an mcp-chat server?`);
-    if (answer.error) throw new ToolError("refused", answer.error.message);
+    if (answer.error) throw new Error(answer.error.message);
     const result = answer.result?.structuredContent ?? {};
     if (answer.result?.isError) throw new ToolError(String(result.code), String(result.error));
     return result;
