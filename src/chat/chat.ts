@@ -5,7 +5,7 @@ import { chatError } from "../errors.ts";
 import { RateLimiter } from "../rate-limit.ts";
 import { steadyClock } from "./clock.ts";
 import { type Doorbell, roomTopic } from "./doorbell.ts";
-import { authenticate, type Caller, establish, localIdentity, namedIdentityExists } from "./identity.ts";
+import { authenticate, type Caller, establish, knownLocalIdentity, localIdentity } from "./identity.ts";
 import { nameProblem } from "./names.ts";
 import { Presence } from "./presence.ts";
 import { Queue, type QueueResult } from "./queue.ts";
@@ -158,9 +158,12 @@ export class Chat {
     const problem =
       [...name].length > this.limits.maxNameLength ? `can be at most ${this.limits.maxNameLength} characters` : nameProblem(name);
     if (problem) throw chatError("invalid_client_name", problem);
-    if (address !== undefined && !namedIdentityExists(this.store, name, owner))
-      this.limit(this.rates.newParticipants, address, "new participants from this address");
-    const caller = this.store.commits.durable(() => localIdentity(this.store, name, this.now(), owner));
+    // A known name is a read: every request with the header comes here, and only the first writes.
+    let caller = knownLocalIdentity(this.store, name, owner);
+    if (!caller) {
+      if (address !== undefined) this.limit(this.rates.newParticipants, address, "new participants from this address");
+      caller = this.store.commits.durable(() => localIdentity(this.store, name, this.now(), owner));
+    }
     this.presence.touch(caller.participant);
     return caller;
   }

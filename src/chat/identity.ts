@@ -68,19 +68,20 @@ export function establish(store: ChatStore, clientId: string | undefined, displa
  */
 const namedKey = (name: string, owner?: string) => (owner === undefined ? name : `${owner}\0${name}`);
 
-/** Whether the named identity exists yet (under the access token `owner`, if access is controlled). */
-export const namedIdentityExists = (store: ChatStore, name: string, owner?: string) =>
-  store.localIdentity(namedKey(name, owner)) !== undefined;
+/** The named identity, if it was made already (under the access token `owner`, if access is controlled). */
+export function knownLocalIdentity(store: ChatStore, name: string, owner?: string): Caller | undefined {
+  const known = store.localIdentity(namedKey(name, owner));
+  return known && authenticate(store, known.clientId, owner);
+}
 
 /**
  * The participant behind `--as NAME` or the header `X-MCP-Chat-Client: NAME`, made on first use: a
  * restarted agent is the same participant. Under access control it is the token subject's own.
  */
 export function localIdentity(store: ChatStore, name: string, now: number, owner?: string): Caller {
-  const key = namedKey(name, owner);
-  const known = store.localIdentity(key);
-  if (known) return authenticate(store, known.clientId, owner);
+  const known = knownLocalIdentity(store, name, owner);
+  if (known) return known;
   const caller = establish(store, undefined, name, now, owner);
-  store.insertLocalIdentity({ name: key, participantId: caller.participant.id, clientId: caller.clientId });
+  store.insertLocalIdentity({ name: namedKey(name, owner), participantId: caller.participant.id, clientId: caller.clientId });
   return caller;
 }
