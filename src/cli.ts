@@ -42,14 +42,17 @@ async function main(): Promise<void> {
   if (request.kind === "backup") return backUp(request.dbPath, request.to);
   if (request.kind === "agent") return runAgentCommand(request.command);
   configureLogs(request.config.logs.format, request.config.logs.level);
-  if (request.config.remote) return relay(request.config.remote, request.config.access.tokens[0]);
+  if (request.config.remote) return relay(request.config.remote, request.config.access.tokens[0], request.config.localName);
   await serve(request.config);
 }
 
-/** `--stdio --remote URL`: no database here; every message goes to the remote server and back. */
-async function relay(url: URL, token: string | undefined): Promise<void> {
+/**
+ * `--stdio --remote URL`: no database here; every message goes to the remote server and back, with
+ * `--as NAME` as the header X-MCP-Chat-Client.
+ */
+async function relay(url: URL, token: string | undefined, clientName: string | undefined): Promise<void> {
   const stdio = new BunStdioTransport();
-  const bridge = new RemoteBridge(url, token, stdio);
+  const bridge = new RemoteBridge(url, token, stdio, clientName);
   await stdio.start();
   log(`relaying stdio to ${url.origin}${url.pathname}`);
   await stdio.closed;

@@ -1,6 +1,7 @@
 // The tools called on a server over HTTP in the 2026-07-28 era: one POST per tools/call, no
 // session, the identity in X-MCP-Chat-Client (a name) or in client_id (a client_id).
 import { version } from "../build-info.ts";
+import { clientNameHeader } from "../remote.ts";
 import type { Who } from "./command-line.ts";
 import { type ToolCaller, ToolError } from "./tool-caller.ts";
 
@@ -61,9 +62,7 @@ export class RemoteToolCaller implements ToolCaller {
       "mcp-name": tool,
     };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    // A header carries bytes: the name's UTF-8, one character each (the server decodes it).
-    if ("name" in this.who) headers["x-mcp-chat-client"] = Buffer.from(this.who.name, "utf8").toString("latin1");
-    return headers;
+    return "name" in this.who ? { ...headers, ...clientNameHeader(this.who.name) } : headers;
   }
 }
 
