@@ -161,6 +161,10 @@ describe("X-MCP-Chat-Client", () => {
     const peekAs = (token: string) => run(["peek", "--as", "agent", "--remote", server.url.href, "--token", token]);
     expect((await peekAs(ANN_TOKEN)).out).toBe("2 unread in shared from agent\n");
     expect((await peekAs(BEN_TOKEN)).out).toBe("");
+    // Without a token the server accepts, nobody peeks (nor says, nor tails).
+    const stranger = await peekAs("not-a-token-we-know-0123");
+    expect(stranger.code).toBe(1);
+    expect(stranger.err).toContain("Unauthorized");
     const system = await run(["peek", "--as", "System", "--remote", server.url.href, "--token", ANN_TOKEN]);
     expect(system.code).toBe(1);
     expect(system.err).toContain("(invalid_client_name)");

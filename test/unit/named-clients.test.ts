@@ -1,6 +1,9 @@
 // X-MCP-Chat-Client: the identity named outside the transcript, per request, in both protocol eras,
 // scoped to the access token's subject. The HTTP layer in process, reached with plain fetch.
 import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Access } from "../../src/http/access.ts";
 import { initializeRequest, resultOf } from "../raw-http.ts";
 import { routesInProcess } from "./in-process.ts";
@@ -90,4 +93,16 @@ test("under access control, two tokens naming the same NAME are two participants
   const call = await session(routes, { authorization: `Bearer ${ANN_TOKEN}` });
   expect((await call("whoami", {}, as(ANN_TOKEN))).sender_id).toBe(first.members[0].sender_id);
   await routes.close();
+});
+
+test("a token file line's names= limits the header's name too", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "named-clients-"));
+  const file = join(dir, "tokens");
+  writeFileSync(file, `${ANN_TOKEN} names=Ann\n`);
+  const routes = routesInProcess({}, { access: await Access.load([], file) });
+  const as = (name: string) => ({ authorization: `Bearer ${ANN_TOKEN}`, "x-mcp-chat-client": name });
+  expect(await modernCall(routes, as("Bob"), "whoami", {})).toMatchObject({ code: "not_permitted" });
+  expect(await modernCall(routes, as("Ann"), "whoami", {})).toMatchObject({ sender: "Ann" });
+  await routes.close();
+  rmSync(dir, { recursive: true });
 });
