@@ -64,12 +64,16 @@ export function parseAgentCommand(argv: string[], env: Record<string, string | u
   return { kind, who: { name }, reach, room };
 }
 
-/** The flags (`--name value`, `--name=value`) and the other words, in order. */
+/** The flags (`--name value`, `--name=value`) and the other words, in order; after `--`, words only (a text may start with --). */
 function split(kind: string, argv: string[]): { flags: Partial<Record<Flag, string>>; words: string[] } {
   const flags: Partial<Record<Flag, string>> = {};
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === "--") {
+      words.push(...argv.slice(i + 1));
+      break;
+    }
     const [, name, inline] = /^--([^=]+)(?:=(.*))?$/s.exec(arg) ?? [];
     if (name === undefined) {
       words.push(arg);

@@ -9,10 +9,9 @@ import { type CallerOptions, type ToolCaller, ToolError } from "./tool-caller.ts
 
 /** Runs the command; a failure is one line on stderr and exit code 1. */
 export async function runAgentCommand(command: AgentCommand): Promise<void> {
-  // Handlers before anything waits: Ctrl-C ends a tail cleanly, with exit code 0.
+  // A tail's handlers before it waits: Ctrl-C ends it cleanly, with exit code 0 (peek and say just stop).
   const stop = new AbortController();
-  process.once("SIGINT", () => stop.abort());
-  process.once("SIGTERM", () => stop.abort());
+  if (command.kind === "tail") for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => stop.abort());
   let caller: ToolCaller | undefined;
   try {
     // say and tail are a person at the keyboard; peek (a hook) reads, from a file that must exist.

@@ -40,6 +40,10 @@ test("a server with its token, from flags or from the environment (the first of 
   expect(parse(["peek", "--as", "A", "--db", "/y.db"], { MCP_CHAT_REMOTE: "http://h/mcp" }).reach).toEqual({ dbPath: "/y.db" });
 });
 
+test("after --, a text may start with --", () => {
+  expect(parse(["say", "--as", "A", "lobby", "--", "--verbose is on"])).toMatchObject({ room: "lobby", text: "--verbose is on" });
+});
+
 test("mistakes get a sentence", () => {
   expect(refused(["peek"])).toThrow(new ConfigError("peek needs to know who you are: --as NAME, or your client_id in MCP_CHAT_CLIENT_ID"));
   expect(refused(["say", "lobby", "--as", "A"])).toThrow(/say takes a room and one text/);
