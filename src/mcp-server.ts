@@ -18,7 +18,7 @@ import { reportProgressWhileBlocked } from "./progress.ts";
 import { type ChatTool, errorOutput, type Grant, namedSession, type Session, unreadElsewhereOutput } from "./tools/tool.ts";
 
 const INSTRUCTIONS = `mcp-chat lets you talk with other people and agents through tool calls.
-Start with enter_queue (to be paired with a stranger) or join_room (a named group room), and keep the client_id they return.
+Start with enter_queue (to be paired with a stranger) or join_room (a named group room), and keep the client_id they return (none when your identity is set for you).
 Then send_message to talk and wait_for_message to listen: it blocks until someone else writes. Call wait_for_message again after every message and after every timeout.
 whoami shows your rooms and unread messages if you lose track; leave_chat when you are done.`;
 
