@@ -40,6 +40,8 @@ export class ChatChannel {
         session.clientId = clientId;
         follow();
       },
+      // --as NAME: the identity is set for the model, which is never shown its client_id.
+      named: session.named,
     };
   }
 

@@ -5,6 +5,8 @@ import { buildCommit, version, versionText } from "./build-info.ts";
 import { ChatChannel } from "./channel.ts";
 import { Chat } from "./chat/chat.ts";
 import { clientConfig } from "./client-config.ts";
+import { type AgentCommand, isAgentCommand, parseAgentCommand } from "./commands/command-line.ts";
+import { runAgentCommand } from "./commands/index.ts";
 import { type CliRequest, type Config, ConfigError, helpText, type PrintConfigRequest, parseCli } from "./config.ts";
 import { SqliteEventStore } from "./db/event-store.ts";
 import { SessionRecords } from "./db/http-sessions.ts";
@@ -23,9 +25,13 @@ import { chatTools } from "./tools/index.ts";
 import type { ChatTool } from "./tools/tool.ts";
 
 async function main(): Promise<void> {
-  let request: CliRequest;
+  let request: CliRequest | { kind: "agent"; command: AgentCommand };
+  const argv = process.argv.slice(2);
   try {
-    request = parseCli(process.argv.slice(2), process.env);
+    // peek, say and tail have command lines of their own.
+    request = isAgentCommand(argv[0])
+      ? { kind: "agent", command: parseAgentCommand(argv, process.env, process.platform) }
+      : parseCli(argv, process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`mcp-chat: ${error.message}\nRun mcp-chat --help to see the options.`);
@@ -35,15 +41,19 @@ async function main(): Promise<void> {
   if (request.kind === "version") return console.log(versionText());
   if (request.kind === "print-config") return printConfig(request);
   if (request.kind === "backup") return backUp(request.dbPath, request.to);
+  if (request.kind === "agent") return runAgentCommand(request.command);
   configureLogs(request.config.logs.format, request.config.logs.level);
-  if (request.config.remote) return relay(request.config.remote, request.config.access.tokens[0]);
+  if (request.config.remote) return relay(request.config.remote, request.config.access.tokens[0], request.config.localName);
   await serve(request.config);
 }
 
-/** `--stdio --remote URL`: no database here; every message goes to the remote server and back. */
-async function relay(url: URL, token: string | undefined): Promise<void> {
+/**
+ * `--stdio --remote URL`: no database here; every message goes to the remote server and back, with
+ * `--as NAME` as the header X-MCP-Chat-Client.
+ */
+async function relay(url: URL, token: string | undefined, clientName: string | undefined): Promise<void> {
   const stdio = new BunStdioTransport();
-  const bridge = new RemoteBridge(url, token, stdio);
+  const bridge = new RemoteBridge(url, token, stdio, clientName);
   await stdio.start();
   log(`relaying stdio to ${url.origin}${url.pathname}`);
   await stdio.closed;
@@ -141,7 +151,7 @@ async function serve(config: Config): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
   if (config.mode === "stdio") {
-    const plainSession = config.localName ? { clientId: chat.localIdentity(config.localName).clientId } : {};
+    const plainSession = config.localName ? { clientId: chat.localIdentity(config.localName).clientId, named: true } : {};
     const channel = config.channel ? new ChatChannel(chat, plainSession) : undefined;
     const session = channel?.session ?? plainSession;
     const stdio = serveStdio(() => {

@@ -400,6 +400,11 @@ export function helpText(): string {
   return [
     "Usage: mcp-chat [--stdio] [options]",
     "       mcp-chat backup PATH [--db FILE]   write a consistent copy of the database, also while it is in use",
+    // src/commands/command-line.ts reads these three (docs/WAKE-UPS.md).
+    "       mcp-chat peek [--as NAME] [--hook claude|codex|gemini] [--db FILE | --remote URL [--token T]]",
+    "                                          one line per room with unread messages; moves no read cursor",
+    '       mcp-chat say ROOM "TEXT" --as NAME [--db FILE | --remote URL [--token T]]   send a message, print its seq',
+    "       mcp-chat tail ROOM --as NAME [--db FILE | --remote URL [--token T]]   print the room's new messages until Ctrl-C",
     "",
     "Options:",
     ...lines,

@@ -21,6 +21,8 @@ export const chatErrors = {
   /** The call needs a client_id, and none was given (nor remembered by a 2025-era session). */
   no_identity: () =>
     "Who are you? Pass client_id: the one enter_queue or join_room returned to you (call one of them first if you have none). Pass it on every call.",
+  /** The name given by X-MCP-Chat-Client (or --as) breaks the rules of display names. */
+  invalid_client_name: (problem: string) => `The client name (X-MCP-Chat-Client) ${problem}. It follows the rules of display_name.`,
   /** The caller is not a member of the room (or has left it). */
   not_in_room: () => "Not in room",
   /** The other member of a private room of two has left (or went idle). */
@@ -101,6 +103,7 @@ export const protocolErrors = {
   rateLimited: (what: string) =>
     requestError(429, ServerError, `Too many ${what} from this address; try again after the Retry-After seconds`),
   tokenInvalid: () => requestError(401, ServerError, "Unauthorized: the access token is not one this server accepts"),
+  clientNameNotUtf8: () => requestError(400, InvalidRequest, "Bad Request: the X-MCP-Chat-Client header must be a name in UTF-8"),
   bodyNotJson: () => requestError(400, ParseError, "Parse error: the body must be JSON-RPC in JSON"),
   lineNotJson: () => requestError(400, ParseError, "Parse error: each line must be one JSON-RPC message in JSON"),
   lineTooLong: (most: number) => requestError(413, InvalidRequest, `Request too large: a line may hold at most ${most} bytes`),

@@ -14,6 +14,9 @@ type Message = JSONRPCMessage & {
 
 const META_VERSION = "io.modelcontextprotocol/protocolVersion";
 
+/** X-MCP-Chat-Client: a header carries bytes, so the name goes as its UTF-8, one character a byte (the server decodes it). */
+export const clientNameHeader = (name: string) => ({ "x-mcp-chat-client": Buffer.from(name, "utf8").toString("latin1") });
+
 export class RemoteBridge {
   /** Requests sent on and not answered yet, by id: a 2026 cancellation closes the request's stream. */
   private readonly open = new Map<string | number, AbortController>();
@@ -24,6 +27,8 @@ export class RemoteBridge {
     private readonly url: URL,
     private readonly token: string | undefined,
     private readonly local: Transport,
+    /** `--as NAME`: the named identity on the remote server, sent with every request. */
+    private readonly clientName?: string,
   ) {
     local.onmessage = (message) => void this.forward(message as Message);
   }
@@ -43,6 +48,7 @@ export class RemoteBridge {
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (this.sessionId) headers["mcp-session-id"] = this.sessionId;
+    if (this.clientName) Object.assign(headers, clientNameHeader(this.clientName));
     const protocolVersion = typeof version === "string" ? version : this.protocolVersion;
     if (protocolVersion) headers["mcp-protocol-version"] = protocolVersion;
     // A 2026 request names its method (and tool) in headers too.

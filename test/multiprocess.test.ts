@@ -107,8 +107,10 @@ describe("--as NAME", () => {
     const twinB = await stdioClient(db, ["--as", "twin"]);
     const a = await ok(twinA, "join_room", { room_id: "twins", display_name: "twin" });
     const b = await ok(twinB, "join_room", { room_id: "twins", display_name: "twin" });
-    expect(b.client_id).toBe(a.client_id);
+    // One participant, and the secret stays out of both transcripts.
+    expect(b.members).toEqual(a.members);
     expect(b.members).toHaveLength(1);
+    expect([a.client_id, b.client_id]).toEqual([undefined, undefined]);
     const sender = await stdioClient(db);
     await ok(sender, "join_room", { room_id: "twins", display_name: "sender" });
     await ok(twinA, "wait_for_message", { room_id: "twins", timeout: 5 }); // "sender joined"

@@ -34,3 +34,17 @@ test("a relay with a wrong token cannot connect, and says why", async () => {
   const refused = stdioClient(tempDb(), ["--remote", server.url.href, "--token", "not-the-token-0123456789"], "stranger");
   await expect(refused).rejects.toThrow(/Unauthorized|token/);
 });
+
+test("--as NAME with --remote is the named identity on the remote server (X-MCP-Chat-Client), scoped to the token", async () => {
+  const server = await startHttp(tempDb(), ["--token", TOKEN]);
+  const relayedAs = (name: string) => stdioClient(tempDb(), ["--remote", server.url.href, "--token", TOKEN, "--as", name], name);
+  const first = await relayedAs("Planner");
+  const joined = await ok(first, "join_room", { room_id: "named", display_name: "Planner" });
+  expect(joined.client_id).toBeUndefined();
+  await first.close();
+  // A restarted relay with the name is the same participant, with no client_id to remember.
+  const again = await relayedAs("Planner");
+  const me = await ok(again, "whoami");
+  expect(me).toMatchObject({ sender: "Planner", rooms: [{ room_id: "named" }] });
+  expect(me.sender_id).toBe(joined.members[0].sender_id);
+});

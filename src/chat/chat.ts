@@ -6,9 +6,10 @@ import { RateLimiter } from "../rate-limit.ts";
 import { steadyClock } from "./clock.ts";
 import { type Doorbell, readsTopic, roomTopic } from "./doorbell.ts";
 import { HANDLE_PATTERN, mentionedHandles, normalHandle } from "./handles.ts";
-import { authenticate, type Caller, establish, localIdentity } from "./identity.ts";
+import { authenticate, type Caller, establish, knownLocalIdentity, localIdentity } from "./identity.ts";
 import { guardStep } from "./loop-guard.ts";
 import { memberState } from "./member-states.ts";
+import { nameProblem } from "./names.ts";
 import { Presence } from "./presence.ts";
 import { Queue, type QueueResult } from "./queue.ts";
 import { type RoomNews, RoomWatch } from "./room-watch.ts";
@@ -174,9 +175,24 @@ export class Chat {
     return caller;
   }
 
-  /** The named local identity of `--as NAME`, shared by every process started with that name. */
-  localIdentity(name: string): Caller {
-    return this.store.commits.durable(() => localIdentity(this.store, name, this.now()));
+  /**
+   * The named identity of `--as NAME` or the header `X-MCP-Chat-Client: NAME`, shared by every
+   * process and request that names it; made on first use. `owner` (the access token's subject)
+   * scopes it: two tokens naming the same NAME are two participants. `address` (if it counts) is
+   * limited in how many it makes, as for any new participant.
+   */
+  localIdentity(name: string, { owner, address }: { owner?: string; address?: string } = {}): Caller {
+    const problem =
+      [...name].length > this.limits.maxNameLength ? `can be at most ${this.limits.maxNameLength} characters` : nameProblem(name);
+    if (problem) throw chatError("invalid_client_name", problem);
+    // A known name is a read: every request with the header comes here, and only the first writes.
+    let caller = knownLocalIdentity(this.store, name, owner);
+    if (!caller) {
+      if (address !== undefined) this.limit(this.rates.newParticipants, address, "new participants from this address");
+      caller = this.store.commits.durable(() => localIdentity(this.store, name, this.now(), owner));
+    }
+    this.presence.touch(caller.participant);
+    return caller;
   }
 
   /**

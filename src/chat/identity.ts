@@ -61,11 +61,28 @@ export function establish(store: ChatStore, clientId: string | undefined, displa
   return caller;
 }
 
-/** The participant behind `--as NAME`, made on first use: a restarted agent is the same participant. */
-export function localIdentity(store: ChatStore, name: string, now: number): Caller {
-  const known = store.localIdentity(name);
-  if (known) return authenticate(store, known.clientId);
-  const caller = establish(store, undefined, name, now);
-  store.insertLocalIdentity({ name, participantId: caller.participant.id, clientId: caller.clientId });
+/**
+ * The key of a named identity in local_identities: the name alone for `--as NAME` (and for the
+ * X-MCP-Chat-Client header without access control), else the access token's subject, a NUL, and
+ * the name. A name never holds a control character, so a scoped key never equals a plain one, and
+ * two subjects with the same name get two keys.
+ */
+const namedKey = (name: string, owner?: string) => (owner === undefined ? name : `${owner}\0${name}`);
+
+/** The named identity, if it was made already (under the access token `owner`, if access is controlled). */
+export function knownLocalIdentity(store: ChatStore, name: string, owner?: string): Caller | undefined {
+  const known = store.localIdentity(namedKey(name, owner));
+  return known && authenticate(store, known.clientId, owner);
+}
+
+/**
+ * The participant behind `--as NAME` or the header `X-MCP-Chat-Client: NAME`, made on first use: a
+ * restarted agent is the same participant. Under access control it is the token subject's own.
+ */
+export function localIdentity(store: ChatStore, name: string, now: number, owner?: string): Caller {
+  const known = knownLocalIdentity(store, name, owner);
+  if (known) return known;
+  const caller = establish(store, undefined, name, now, owner);
+  store.insertLocalIdentity({ name: namedKey(name, owner), participantId: caller.participant.id, clientId: caller.clientId });
   return caller;
 }

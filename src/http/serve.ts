@@ -105,11 +105,13 @@ export function httpRoutes(options: Omit<HttpServerOptions, "port">) {
       };
       const address = perAddress.addressOf(request, server);
       if ("refused" in verdict) return counted(unauthorized(verdict.refused, metadataUrl));
+      const clientName = clientNameOf(request);
+      if (clientName === null) return counted(jsonRpcError(protocolErrors.clientNameNotUtf8()));
       if (!perAddress.enter(address)) return counted(tooMany(protocolErrors.rateLimited("open requests"), 1));
       // Counted from its first byte: a stop also waits for a request whose body is still arriving.
       arriving++;
       try {
-        const caller = { owner: verdict.subject, address, grant: verdict.grant };
+        const caller = { owner: verdict.subject, address, grant: verdict.grant, clientName };
         const response = counted(await handleMcp(request, server, caller, { sessions, stateless, perAddress, events: options.events }));
         // Open (for the address's count, with the idle cut-off lifted) until the answer is out: then
         // the connection is an idle keep-alive one again (issue 19, #5).
@@ -217,6 +219,22 @@ export interface HttpCaller {
   owner: string | undefined;
   address: string | undefined;
   grant?: Grant;
+  /** The named identity the request asks for (X-MCP-Chat-Client), checked by the domain when a tool runs. */
+  clientName?: string;
+}
+
+/**
+ * X-MCP-Chat-Client as text: a header carries bytes, which Bun hands over one character each, so
+ * the name's UTF-8 is decoded here. Undefined without the header; null when it is not UTF-8.
+ */
+function clientNameOf(request: Request): string | undefined | null {
+  const raw = request.headers.get("x-mcp-chat-client");
+  if (raw === null) return undefined;
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(raw, "latin1")).trim();
+  } catch {
+    return null;
+  }
 }
 
 async function handleMcp(
@@ -272,7 +290,7 @@ async function handleMcp(
   } else {
     return jsonRpcError(protocolErrors.noSession());
   }
-  return track(session, request, body);
+  return track(session, request, body, caller.clientName);
 }
 
 /**
@@ -281,7 +299,7 @@ async function handleMcp(
  * closed connection is not a cancellation in MCP, but nobody is there to receive the answer: a call
  * learns of it through the HTTP request's signal, so a long wait ends at once.
  */
-async function track(session: HttpSession, request: Request, body: unknown): Promise<Response> {
+async function track(session: HttpSession, request: Request, body: unknown, clientName: string | undefined): Promise<Response> {
   const { ids, cancelled } = requestsIn(body);
   answered(session, cancelled);
   // The transport finds a request's stream by its id: a second request with it would take over the
@@ -296,7 +314,9 @@ async function track(session: HttpSession, request: Request, body: unknown): Pro
   session.lastActive = Date.now();
   let response: Response;
   try {
-    response = await session.transport.handleRequest(request, { parsedBody: body });
+    // The request's own X-MCP-Chat-Client goes with it to the tool (createMcpServer reads it).
+    const authInfo = clientName === undefined ? undefined : { token: "", clientId: "", scopes: [], extra: { clientName } };
+    response = await session.transport.handleRequest(request, { parsedBody: body, authInfo });
   } catch (error) {
     answered(session, ids);
     warn("handling an MCP request failed:", error);

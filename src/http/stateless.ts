@@ -26,11 +26,11 @@ export class StatelessRequests {
     );
   }
 
-  async answer(request: Request, body: unknown, { owner, address, grant }: HttpCaller): Promise<Response> {
+  async answer(request: Request, body: unknown, { owner, address, grant, clientName }: HttpCaller): Promise<Response> {
     this.inFlight++;
     let response: Response;
     // Only the subject: the token itself stays out of the SDK's hands.
-    const authInfo = { token: "", clientId: owner ?? "", scopes: [], extra: { owner, address, grant } };
+    const authInfo = { token: "", clientId: owner ?? "", scopes: [], extra: { owner, address, grant, clientName } };
     try {
       response = await this.handler.fetch(request, { parsedBody: body, authInfo });
     } catch (error) {

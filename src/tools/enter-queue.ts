@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Limits, Timing } from "../config.ts";
 import { clientId, displayName, keepClientId, timeout } from "./inputs.ts";
-import { defineTool, establishCaller, permit, withNews } from "./tool.ts";
+import { defineTool, establishCaller, identityReceipt, permit, withNews } from "./tool.ts";
 
 export const enterQueueTool = (limits: Limits, timing: Timing) =>
   defineTool({
@@ -23,15 +23,13 @@ export const enterQueueTool = (limits: Limits, timing: Timing) =>
         room_id: z.string(),
         partner: z.string().describe("The partner's display name."),
         partner_id: z.string().describe("The partner's public id."),
-        client_id: z.string().describe("Your secret identity; pass it in later calls."),
-        hint: keepClientId.output,
+        ...keepClientId.outputs,
       }),
       z.object({
         status: z.literal("waiting"),
         position: z.number().describe("Your place in line, 1 first."),
         queue_length: z.number(),
-        client_id: z.string(),
-        hint: keepClientId.output,
+        ...keepClientId.outputs,
       }),
     ],
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -40,6 +38,6 @@ export const enterQueueTool = (limits: Limits, timing: Timing) =>
       const caller = establishCaller(context, args.client_id, args.display_name);
       const result = await context.chat.enterQueue(caller, { timeoutSeconds: args.timeout, signals: context.signals });
       const roomId = result.status === "matched" ? result.room_id : undefined;
-      return withNews(context, caller, roomId, { ...result, client_id: caller.clientId, hint: keepClientId.text });
+      return withNews(context, caller, roomId, { ...result, ...identityReceipt(context, caller) });
     },
   });

@@ -23,7 +23,16 @@ export const clientId = z
 /** What enter_queue and join_room say with the client_id they return, for models that would drop it. */
 export const keepClientId = {
   text: "Keep this client_id and pass it on every later call: it is who you are here.",
-  output: z.string().describe("A reminder to pass client_id on every later call."),
+  /** The two fields in the results; both left out when the identity is named outside the chat. */
+  outputs: {
+    client_id: z
+      .string()
+      .optional()
+      .describe(
+        "Your secret identity; pass it in later calls. Absent when your identity is set outside the chat (--as, X-MCP-Chat-Client).",
+      ),
+    hint: z.string().optional().describe("A reminder to pass client_id on every later call."),
+  },
 };
 
 export const roomId = z

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Limits } from "../config.ts";
 import { clientId, displayName, keepClientId, roomId } from "./inputs.ts";
-import { defineTool, identityOf, memberOutput, permit, withNews } from "./tool.ts";
+import { defineTool, identityOf, identityReceipt, memberOutput, permit, withNews } from "./tool.ts";
 
 export const joinRoomTool = (limits: Limits) =>
   defineTool({
@@ -19,8 +19,7 @@ export const joinRoomTool = (limits: Limits) =>
     outputs: [
       z.object({
         room_id: z.string(),
-        client_id: z.string().describe("Your secret identity; pass it in later calls."),
-        hint: keepClientId.output,
+        ...keepClientId.outputs,
         members: z.array(memberOutput).describe("Who is in the room now, you included."),
       }),
     ],
@@ -29,6 +28,6 @@ export const joinRoomTool = (limits: Limits) =>
       permit(context, "room", args.room_id);
       const { caller, room_id, members } = context.chat.joinRoom(identityOf(context, args.client_id, args.display_name), args.room_id);
       if (context.session) context.session.clientId = caller.clientId;
-      return withNews(context, caller, room_id, { room_id, client_id: caller.clientId, hint: keepClientId.text, members });
+      return withNews(context, caller, room_id, { room_id, ...identityReceipt(context, caller), members });
     },
   });

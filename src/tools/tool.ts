@@ -3,11 +3,17 @@ import { z } from "zod";
 import type { Chat, NewIdentity } from "../chat/chat.ts";
 import type { Caller } from "../chat/identity.ts";
 import { chatError } from "../errors.ts";
+import { keepClientId } from "./inputs.ts";
 
 /** What one 2025-era MCP session (an HTTP session, a stdio process) remembers between calls. */
 export interface Session {
   /** The identity set by the session's last enter_queue or join_room. */
   clientId?: string;
+  /**
+   * The identity comes from outside the transcript (`--as NAME`, the header X-MCP-Chat-Client): the
+   * model never needs the secret client_id, so enter_queue and join_room leave it out.
+   */
+  named?: boolean;
 }
 
 /** What a caller's access token permits (a token file line's rooms= and names=); a list left out permits any. */
@@ -105,7 +111,7 @@ export function callerOf(context: ToolContext, clientId: string | undefined): Ca
 }
 
 /** Refuses what the access token does not permit. */
-export function permit(context: ToolContext, what: "room" | "name" | "queue" | "direct", value?: string): void {
+export function permit(context: Pick<ToolContext, "grant">, what: "room" | "name" | "queue" | "direct", value?: string): void {
   const { grant } = context;
   if (!grant) return;
   if (what === "queue" && grant.rooms) throw chatError("not_permitted", `the queue (it is limited to the rooms ${grant.rooms.join(", ")})`);
@@ -131,4 +137,18 @@ export function establishCaller(context: ToolContext, clientId: string | undefin
   });
   if (context.session) context.session.clientId = caller.clientId;
   return caller;
+}
+
+/**
+ * The session of a call that names its identity from outside (the header X-MCP-Chat-Client): the
+ * named identity, made on first use, under the access token's subject and within its names=.
+ */
+export function namedSession(chat: Chat, name: string, context: Pick<ToolContext, "owner" | "address" | "grant">): Session {
+  permit(context, "name", name);
+  return { clientId: chat.localIdentity(name, { owner: context.owner, address: context.address }).clientId, named: true };
+}
+
+/** The client_id enter_queue and join_room hand back, with its reminder; nothing when the identity is named from outside. */
+export function identityReceipt(context: ToolContext, caller: Caller): { client_id?: string; hint?: string } {
+  return context.session?.named ? {} : { client_id: caller.clientId, hint: keepClientId.text };
 }

@@ -24,6 +24,7 @@ test("every error code is documented, and every documented code exists", () => {
 test("every code is snake_case and every message reads as a sentence", () => {
   const samples: Record<string, unknown[]> = {
     invalid_input: ["send_message", "room_id is required"],
+    invalid_client_name: ["cannot contain control characters"],
     room_private: ["r"],
     room_full: ["r", 100],
     too_many_waits: [8],
