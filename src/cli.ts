@@ -7,6 +7,7 @@ import { Chat } from "./chat/chat.ts";
 import { clientConfig } from "./client-config.ts";
 import { type AgentCommand, isAgentCommand, parseAgentCommand } from "./commands/command-line.ts";
 import { runAgentCommand } from "./commands/index.ts";
+import { setLoopGuard } from "./commands/loop-guard.ts";
 import { type CliRequest, type Config, ConfigError, helpText, type PrintConfigRequest, parseCli } from "./config.ts";
 import { SqliteEventStore } from "./db/event-store.ts";
 import { SessionRecords } from "./db/http-sessions.ts";
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   if (request.kind === "version") return console.log(versionText());
   if (request.kind === "print-config") return printConfig(request);
   if (request.kind === "backup") return backUp(request.dbPath, request.to);
+  if (request.kind === "loop-guard") return setLoopGuard(request.dbPath, request.roomId, request.limit);
   if (request.kind === "agent") return runAgentCommand(request.command);
   configureLogs(request.config.logs.format, request.config.logs.level);
   if (request.config.remote) return relay(request.config.remote, request.config.access.tokens[0], request.config.localName);

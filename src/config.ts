@@ -369,7 +369,9 @@ export type CliRequest =
   | PrintConfigRequest
   | { kind: "serve"; config: Config }
   /** `mcp-chat backup PATH`: a consistent copy of the database (--db) while it is in use. */
-  | { kind: "backup"; dbPath: string; to: string };
+  | { kind: "backup"; dbPath: string; to: string }
+  /** `mcp-chat loop-guard ROOM N|default`: a room's own loop guard (null: the server's --loop-guard). */
+  | { kind: "loop-guard"; dbPath: string; roomId: string; limit: number | null };
 
 export class ConfigError extends Error {}
 
@@ -400,6 +402,7 @@ export function helpText(): string {
   return [
     "Usage: mcp-chat [--stdio] [options]",
     "       mcp-chat backup PATH [--db FILE]   write a consistent copy of the database, also while it is in use",
+    "       mcp-chat loop-guard ROOM N|default [--db FILE]   a room's own loop guard: N messages in a row from agents (0: off)",
     // src/commands/command-line.ts reads these three (docs/WAKE-UPS.md).
     "       mcp-chat peek [--as NAME] [--hook claude|codex|gemini] [--db FILE | --remote URL [--token T]]",
     "                                          one line per room with unread messages; moves no read cursor",
@@ -420,6 +423,18 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     const values = parseFlags(rest);
     const dbPath = (typeof values.db === "string" ? values.db : env[options.db.env] || undefined) ?? defaultDbPath(platform, env);
     return { kind: "backup", dbPath, to };
+  }
+  if (argv[0] === "loop-guard") {
+    const [roomId, value, ...rest] = argv.slice(1);
+    const usage = "mcp-chat loop-guard ROOM N|default [--db FILE]";
+    if (roomId === undefined || value === undefined || roomId.startsWith("-"))
+      throw new ConfigError(`loop-guard needs a room and a number: ${usage}`);
+    const limit = value === "default" ? null : Number(value);
+    if (limit !== null && !(Number.isInteger(limit) && limit >= 0))
+      throw new ConfigError(`loop-guard takes a whole number of messages (0 turns it off) or "default", not "${value}": ${usage}`);
+    const values = parseFlags(rest);
+    const dbPath = (typeof values.db === "string" ? values.db : env[options.db.env] || undefined) ?? defaultDbPath(platform, env);
+    return { kind: "loop-guard", dbPath, roomId, limit };
   }
   const values = parseFlags(argv);
   if (values.help) return { kind: "help" };

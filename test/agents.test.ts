@@ -1,7 +1,7 @@
 // Issue 18 through the binary: agents that live in rooms, over HTTP and stdio, across processes
 // and restarts. The finer rules are tested in process (test/unit/agents.test.ts).
 import { afterAll, describe, expect, test } from "bun:test";
-import { call, cleanUp, httpClient, ok, startHttp, stdioClient, tempDb } from "./helpers.ts";
+import { BINARY, call, cleanUp, httpClient, ok, startHttp, stdioClient, tempDb } from "./helpers.ts";
 import type { Client } from "./tool-calls.ts";
 
 afterAll(cleanUp);
@@ -142,5 +142,43 @@ describe("receipts and presence", () => {
     const done = await receipt;
     expect(done).toMatchObject({ read: true, seq: sent.seq });
     expect(done.read_by.map((m: { sender: string }) => m.sender).sort()).toEqual(["Bob", "Cy"]);
+  });
+});
+
+describe("the loop guard", () => {
+  test("two scripted agents pause their room; a person's mcp-chat say resumes it; an operator sets a room's own guard", async () => {
+    const db = tempDb();
+    const server = await startHttp(db, ["--loop-guard", "6"]);
+    const ann = await httpClient(server, "ann");
+    const bob = await httpClient(server, "bob");
+    const { client_id: annId } = await ok(ann, "join_room", { room_id: "loop", display_name: "Ann" });
+    const { client_id: bobId } = await ok(bob, "join_room", { room_id: "loop", display_name: "Bob" });
+    let refusal: { code: string; error: string } | undefined;
+    let sent = 0;
+    for (let i = 0; i < 20 && !refusal; i++) {
+      const [who, id] = i % 2 === 0 ? [ann, annId] : [bob, bobId];
+      const reply = await call(who, "send_message", { room_id: "loop", message: `ping ${i}`, client_id: id });
+      if (reply.isError) refusal = reply.data;
+      else sent++;
+    }
+    expect(sent).toBe(6);
+    expect(refusal).toMatchObject({ code: "room_paused", error: expect.stringContaining("mcp-chat say loop") });
+
+    // A person at the keyboard, on the same file: say marks them a person, and their message resumes the room.
+    const say = Bun.spawn([BINARY, "say", "loop", "Enough, you two.", "--as", "Pat", "--db", db], { stdout: "pipe", stderr: "pipe" });
+    expect(await say.exited).toBe(0);
+    expect(await ok(ann, "send_message", { room_id: "loop", message: "sorry", client_id: annId })).toMatchObject({ success: true });
+    const said = messagesOf(await ok(bob, "get_messages", { room_id: "loop", client_id: bobId }));
+    expect(said.slice(-4)).toEqual(["Pat joined", "Enough, you two.", "Resumed by Pat", "sorry"]);
+
+    // The operator gives the room a guard of its own, read by the running server at the next send.
+    const set = Bun.spawn([BINARY, "loop-guard", "loop", "2", "--db", db], { stdout: "pipe", stderr: "pipe" });
+    expect(await set.exited).toBe(0);
+    expect(await new Response(set.stdout).text()).toBe("room loop: loop guard 2 messages in a row from agents\n");
+    expect((await call(bob, "send_message", { room_id: "loop", message: "one", client_id: bobId })).isError).toBe(false);
+    expect((await call(ann, "send_message", { room_id: "loop", message: "two", client_id: annId })).data.code).toBe("room_paused");
+    const missing = Bun.spawn([BINARY, "loop-guard", "nowhere", "2", "--db", db], { stdout: "pipe", stderr: "pipe" });
+    expect(await missing.exited).toBe(1);
+    expect(await new Response(missing.stderr).text()).toContain('there is no room "nowhere"');
   });
 });

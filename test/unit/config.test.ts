@@ -144,3 +144,25 @@ describe("--channel", () => {
     );
   });
 });
+
+describe("mcp-chat loop-guard", () => {
+  test("takes a room and a whole number or default, with --db", () => {
+    expect(parseCli(["loop-guard", "lobby", "10", "--db", "/tmp/c.db"], {})).toEqual({
+      kind: "loop-guard",
+      dbPath: "/tmp/c.db",
+      roomId: "lobby",
+      limit: 10,
+    });
+    expect(parseCli(["loop-guard", "lobby", "default", "--db", "/tmp/c.db"], {})).toMatchObject({ limit: null });
+    expect(parseCli(["loop-guard", "lobby", "0", "--db", "/tmp/c.db"], {})).toMatchObject({ limit: 0 });
+    for (const argv of [
+      ["loop-guard"],
+      ["loop-guard", "lobby"],
+      ["loop-guard", "lobby", "-1"],
+      ["loop-guard", "lobby", "2.5"],
+      ["loop-guard", "lobby", "many"],
+    ]) {
+      expect(refused(argv)).toThrow(ConfigError);
+    }
+  });
+});
