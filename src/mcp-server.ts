@@ -162,7 +162,8 @@ export function createMcpServer(
     const closed = connectionClosed?.(ctx.mcpReq.id);
     const signals = closed ? [ctx.mcpReq.signal, closed] : [ctx.mcpReq.signal];
     const stopProgress = reportProgressWhileBlocked(ctx, progressEveryMs);
-    const clientName = namedClientOf(ctx);
+    // A token that names its holder (as=) outranks the header: the deployment says who it is.
+    const clientName = grant?.as ?? namedClientOf(ctx);
     try {
       const callSession = clientName === undefined ? session : namedSession(chat, clientName, { owner, address, grant });
       return result(await tool.run(parsed.data, { chat, session: callSession, signals, owner, address, grant }));

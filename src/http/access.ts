@@ -2,6 +2,8 @@
 // Bearer token: one of the static tokens, or a JWT the provider signed. Each token (each JWT
 // subject) is its own tenant: the participants and sessions made under it are not reachable under
 // another (see `subject`).
+
+import { nameProblem } from "../chat/names.ts";
 import type { JwtAccess } from "../config.ts";
 import { warn } from "../log.ts";
 import type { Grant } from "../tools/tool.ts";
@@ -17,8 +19,9 @@ function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * The tokens of a token file: one a line, `TOKEN [rooms=a,b] [names=Ann,Bob]`; blank lines and
- * lines starting with # are skipped. A word that is not one of these is a mistake, said at once.
+ * The tokens of a token file: one a line, `TOKEN [rooms=a,b] [names=Ann,Bob] [as=NAME] [human]`;
+ * blank lines and lines starting with # are skipped. A word that is not one of these is a mistake,
+ * said at once (so is a name for as= that the name rules refuse).
  */
 export function tokensInFile(text: string): { token: string; grant?: Grant }[] {
   return text
@@ -29,9 +32,17 @@ export function tokensInFile(text: string): { token: string; grant?: Grant }[] {
       const [token, ...words] = line.split(/\s+/);
       const grant: Grant = {};
       for (const word of words) {
-        const [, key, list] = /^(rooms|names)=(.+)$/.exec(word) ?? [];
-        if (!key) throw new Error(`a token line takes rooms=a,b and names=Ann,Bob after the token, not "${word}"`);
-        grant[key as keyof Grant] = list!.split(",").filter(Boolean);
+        if (word === "human") {
+          grant.human = true;
+          continue;
+        }
+        const [, key, value] = /^(rooms|names|as)=(.+)$/.exec(word) ?? [];
+        if (!key) throw new Error(`a token line takes rooms=a,b, names=Ann,Bob, as=NAME and human after the token, not "${word}"`);
+        if (key === "as") {
+          const problem = nameProblem(value!);
+          if (problem) throw new Error(`as=${value} on a token line: the name ${problem}`);
+          grant.as = value!;
+        } else grant[key as "rooms" | "names"] = value!.split(",").filter(Boolean);
       }
       return words.length === 0 ? { token: token! } : { token: token!, grant };
     });

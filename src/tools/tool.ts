@@ -16,10 +16,17 @@ export interface Session {
   named?: boolean;
 }
 
-/** What a caller's access token permits (a token file line's rooms= and names=); a list left out permits any. */
+/**
+ * What a caller's access token permits and says of its holder (a token file line's rooms=, names=,
+ * as= and human); a list left out permits any.
+ */
 export interface Grant {
   rooms?: string[];
   names?: string[];
+  /** Every request with the token acts as this named identity, as X-MCP-Chat-Client would. */
+  as?: string;
+  /** The token is a person's: its identities' messages resume a room the loop guard paused. */
+  human?: boolean;
 }
 
 export interface ToolContext {
@@ -107,7 +114,9 @@ export function callerOf(context: ToolContext, clientId: string | undefined): Ca
   if (token === undefined) {
     throw chatError("no_identity");
   }
-  return context.chat.authenticate(token, context.owner);
+  const caller = context.chat.authenticate(token, context.owner);
+  if (context.grant?.human) context.chat.markHuman(caller);
+  return caller;
 }
 
 /** Refuses what the access token does not permit. */

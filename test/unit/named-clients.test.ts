@@ -4,7 +4,7 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Access } from "../../src/http/access.ts";
+import { Access, tokensInFile } from "../../src/http/access.ts";
 import { initializeRequest, resultOf } from "../raw-http.ts";
 import { routesInProcess } from "./in-process.ts";
 
@@ -105,4 +105,31 @@ test("a token file line's names= limits the header's name too", async () => {
   expect(await modernCall(routes, as("Ann"), "whoami", {})).toMatchObject({ sender: "Ann" });
   await routes.close();
   rmSync(dir, { recursive: true });
+});
+
+test("a token file line's as= names its holder without a header; human makes them a person the loop guard yields to", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "named-clients-"));
+  const file = join(dir, "tokens");
+  writeFileSync(file, `${ANN_TOKEN} as=Ann\n${BEN_TOKEN} as=Pat human\n`);
+  const routes = routesInProcess({ limits: { loopGuard: 2 } }, { access: await Access.load([], file) });
+  const bearer = (token: string, more: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, ...more });
+  expect(await modernCall(routes, bearer(ANN_TOKEN), "join_room", { room_id: "g", display_name: "Ann" })).not.toHaveProperty("client_id");
+  // The token outranks the header: the deployment says who its holder is.
+  expect(await modernCall(routes, bearer(ANN_TOKEN, { "x-mcp-chat-client": "Mallory" }), "whoami", {})).toMatchObject({ sender: "Ann" });
+  await modernCall(routes, bearer(ANN_TOKEN), "send_message", { room_id: "g", message: "one" });
+  await modernCall(routes, bearer(ANN_TOKEN), "send_message", { room_id: "g", message: "two" });
+  expect(await modernCall(routes, bearer(ANN_TOKEN), "send_message", { room_id: "g", message: "three" })).toMatchObject({
+    code: "room_paused",
+  });
+  await modernCall(routes, bearer(BEN_TOKEN), "join_room", { room_id: "g", display_name: "Pat" });
+  expect(await modernCall(routes, bearer(BEN_TOKEN), "send_message", { room_id: "g", message: "go on" })).toMatchObject({ success: true });
+  expect(await modernCall(routes, bearer(ANN_TOKEN), "send_message", { room_id: "g", message: "three" })).toMatchObject({ success: true });
+  await routes.close();
+  rmSync(dir, { recursive: true });
+});
+
+test("a token line's as= is held to the name rules, and unknown words are refused", () => {
+  expect(tokensInFile("t1 as=Ann human rooms=a,b\n")).toEqual([{ token: "t1", grant: { as: "Ann", human: true, rooms: ["a", "b"] } }]);
+  expect(() => tokensInFile("t1 as=\u202eAnn\n")).toThrow("text-direction controls");
+  expect(() => tokensInFile("t1 admin\n")).toThrow('not "admin"');
 });
