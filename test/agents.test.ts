@@ -182,3 +182,24 @@ describe("the loop guard", () => {
     expect(await new Response(missing.stderr).text()).toContain('there is no room "nowhere"');
   });
 });
+
+describe("presence across processes", () => {
+  test("a wait in another process on the file shows as waiting once it has lasted a second, and ends with it", async () => {
+    const db = tempDb();
+    const server = await startHttp(db);
+    const ann = await httpClient(server, "ann");
+    const { client_id: annId } = await ok(ann, "join_room", { room_id: "far", display_name: "Ann" });
+    const cy = await stdioClient(db, ["--as", "Cy"]);
+    await ok(cy, "join_room", { room_id: "far", display_name: "Cy" });
+    await ok(cy, "get_messages", { room_id: "far" });
+    const cyState = async () =>
+      (await ok(ann, "room_info", { room_id: "far", client_id: annId })).members.find((m: { sender: string }) => m.sender === "Cy").state;
+
+    const cyWaits = ok(cy, "wait_for_message", { timeout: 20 }); // on all Cy's rooms
+    expect(await eventually(cyState, (state) => state === "waiting")).toBe("waiting");
+    const sent = await ok(ann, "send_message", { room_id: "far", message: "are you there?", client_id: annId });
+    expect(sent.waiting.map((m: { sender: string }) => m.sender)).toEqual(["Cy"]);
+    expect(await cyWaits).toMatchObject({ room_id: "far", message: "are you there?" });
+    expect(await eventually(cyState, (state) => state !== "waiting")).toBe("active");
+  });
+});

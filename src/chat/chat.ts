@@ -16,6 +16,7 @@ import { type RoomNews, RoomWatch } from "./room-watch.ts";
 import { type MemberView, type MessageView, messageView, type UnreadView } from "./views.ts";
 import { StopSwitch, type WaitOptions, waitFor } from "./wait.ts";
 import { WaitLimit } from "./wait-limit.ts";
+import { ALL_ROOMS, WaitRecords } from "./wait-records.ts";
 
 /** What the chat tells whoever counts (the /metrics figures); every member may be left out. */
 export interface ChatEvents {
@@ -98,6 +99,7 @@ export class Chat {
   private readonly wallClock: () => number;
   private readonly waits: WaitLimit;
   private readonly presence: Presence;
+  private readonly waitRecords: WaitRecords;
   private readonly queue: Queue;
   private readonly stopping = new StopSwitch();
   private readonly rates: Record<"sends" | "joins" | "queueEntries" | "newParticipants", RateLimiter>;
@@ -119,6 +121,7 @@ export class Chat {
       newParticipants: new RateLimiter(deps.limits.newParticipantsPerMinute, this.now),
     };
     this.presence = new Presence(this.store, this.doorbell, deps.timing.idleTimeoutSeconds * 1000, this.now);
+    this.waitRecords = new WaitRecords(this.store, this.now);
     this.queue = new Queue({
       store: this.store,
       doorbell: this.doorbell,
@@ -229,6 +232,7 @@ export class Chat {
   /** For shutdown, once the waits have ended: writes the bookkeeping they left for the end of the turn. */
   flushBookkeeping(): void {
     this.presence.flush();
+    this.waitRecords.clear();
   }
 
   /**
@@ -313,7 +317,11 @@ export class Chat {
         sender: m.displayName,
         sender_id: m.id,
         ...(m.handle === null ? {} : { handle: m.handle }),
-        state: memberState(m, now, this.timing.idleTimeoutSeconds * 1000),
+        state: memberState(
+          { ...m, waitingUntil: this.waitRecords.waitingHere(m.id) ? Number.POSITIVE_INFINITY : m.waitingUntil },
+          now,
+          this.timing.idleTimeoutSeconds * 1000,
+        ),
         last_seen: new Date(this.wallClock() - (now - m.lastSeenAt)).toISOString(),
       }));
   }
@@ -446,19 +454,17 @@ export class Chat {
       .map((m) => m.id);
   }
 
-  /** The room's other members inside a wait on it (or on all their rooms) now: those a message here wakes. */
+  /**
+   * The room's other members inside a wait on it (or on all their rooms) now: those a message here
+   * wakes. This process's waits from memory; another process's from the database, once a second old.
+   */
   private waitingIn(roomId: string, senderId: string) {
     const now = this.now();
+    const recorded = (m: { waitingUntil: number | null; waitingIn: string | null }) =>
+      m.waitingUntil !== null && m.waitingUntil > now && (m.waitingIn === roomId || m.waitingIn === ALL_ROOMS);
     return this.store
       .members(roomId)
-      .filter(
-        (m) =>
-          m.leftAt === null &&
-          m.id !== senderId &&
-          m.waitingUntil !== null &&
-          m.waitingUntil > now &&
-          (m.waitingIn === roomId || m.waitingIn === ALL_ROOMS),
-      )
+      .filter((m) => m.leftAt === null && m.id !== senderId && (this.waitRecords.waitingHere(m.id, roomId) || recorded(m)))
       .map((m) => ({ sender: m.displayName, sender_id: m.id }));
   }
 
@@ -600,12 +606,11 @@ export class Chat {
     const me = caller.participant;
     this.presence.touch(me, this.waitMs(request));
     return await this.waits.hold(me.id, async () => {
-      this.presence.waiting(me.id, { until: this.now() + this.waitMs(request), roomId: where });
+      this.waitRecords.began(me.id, where, this.now() + this.waitMs(request));
       try {
         return await wait();
       } finally {
-        // Another call of the same participant may still wait here; its record stays until it ends.
-        if (this.waits.count(me.id) === 1) this.presence.waiting(me.id, null);
+        this.waitRecords.ended(me.id, where);
         this.presence.touch(me);
       }
     });
@@ -714,9 +719,6 @@ export class Chat {
     return new RoomWatch(this.store, this.doorbell, authenticate(this.store, clientId).participant.id, news);
   }
 }
-
-/** A wait on all the caller's rooms, as others see where it waits. */
-const ALL_ROOMS = "*";
 
 /** Room ids open_direct keeps for itself: join_room cannot make a group room so named. */
 const DIRECT_PREFIX = "dm-";

@@ -19,12 +19,6 @@ export class Presence {
     flush: (touches) => bestEffort("recording calls", () => this.store.touchParticipants(new Map(touches))),
   });
 
-  /** Waits begun or ended this turn, written together at its end: who waits, until when, where. */
-  private readonly unwrittenWaits = new Batcher<[string, { until: number; roomId: string } | null]>({
-    delayMs: 0,
-    flush: (states) => bestEffort("recording waits", () => this.store.setWaiting(new Map(states))),
-  });
-
   constructor(
     private readonly store: ChatStore,
     private readonly doorbell: Doorbell,
@@ -56,19 +50,9 @@ export class Presence {
     this.unwritten.add([participant.id, now]);
   }
 
-  /**
-   * Records that the participant waits in `roomId` ("*": all their rooms, "queue": the queue) until
-   * `until` at the latest, or (null) waits no more: what others see as the member's state "waiting",
-   * in this process and any other on the file.
-   */
-  waiting(participantId: string, state: { until: number; roomId: string } | null): void {
-    this.unwrittenWaits.add([participantId, state]);
-  }
-
-  /** Writes this turn's touches and waits now: before the database closes, a stopping process's last ones. */
+  /** Writes this turn's touches now: before the database closes, a stopping process's last ones. */
   flush(): void {
     this.unwritten.flushNow();
-    this.unwrittenWaits.flushNow();
   }
 
   /**

@@ -1,0 +1,96 @@
+// Who is inside a wait, and where: what members' state "waiting" and send_message's `waiting` tell.
+// This process knows its own waits at once, from memory. Other processes on the file learn of a wait
+// from the database, once it has lasted a second: most waits in a busy conversation end sooner, and
+// writing each one's start and end would add a commit to every turn of the hot path.
+
+import { bestEffort } from "../log.ts";
+
+/** A wait on all of a participant's rooms, as recorded. */
+export const ALL_ROOMS = "*";
+
+interface LocalWaits {
+  /** Where the participant's waits are (a room, ALL_ROOMS, "queue"), each with how many. */
+  where: Map<string, number>;
+  /** When the newest began, and when it ends at the latest. */
+  since: number;
+  until: number;
+  /** Whether the database has it (so its end must be written too). */
+  written: boolean;
+}
+
+export interface WaitStore {
+  /** Who waits where until when (null: waits no more), in one transaction. */
+  setWaiting(states: Map<string, { until: number; roomId: string } | null>): void;
+}
+
+export class WaitRecords {
+  private readonly waits = new Map<string, LocalWaits>();
+  private timer: Timer | undefined;
+
+  constructor(
+    private readonly store: WaitStore,
+    private readonly now: () => number,
+    /** How long a wait lasts before other processes are told of it (and how often that is looked at). */
+    private readonly writeAfterMs = 1000,
+  ) {}
+
+  began(participantId: string, where: string, until: number): void {
+    const known = this.waits.get(participantId);
+    const waits = known ?? { where: new Map(), since: 0, until: 0, written: false };
+    waits.where.set(where, (waits.where.get(where) ?? 0) + 1);
+    waits.since = this.now();
+    waits.until = Math.max(waits.until, until);
+    if (!known) this.waits.set(participantId, waits);
+    this.timer ??= setInterval(() => this.writeLasting(), this.writeAfterMs);
+    this.timer.unref?.();
+  }
+
+  ended(participantId: string, where: string): void {
+    const waits = this.waits.get(participantId);
+    if (!waits) return;
+    const left = (waits.where.get(where) ?? 1) - 1;
+    if (left > 0) waits.where.set(where, left);
+    else waits.where.delete(where);
+    if (waits.where.size > 0) return;
+    this.waits.delete(participantId);
+    if (waits.written) bestEffort("recording waits", () => this.store.setWaiting(new Map([[participantId, null]])));
+    if (this.waits.size === 0) this.stopTimer();
+  }
+
+  /** Whether the participant is inside a wait in this process: anywhere, or (given) on that room or on all. */
+  waitingHere(participantId: string, roomId?: string): boolean {
+    const where = this.waits.get(participantId)?.where;
+    if (!where) return false;
+    return roomId === undefined || where.has(roomId) || where.has(ALL_ROOMS);
+  }
+
+  /** Writes the waits that have lasted long enough and are not written yet, in one transaction. */
+  writeLasting(): void {
+    const due = this.now() - this.writeAfterMs;
+    const states = new Map<string, { until: number; roomId: string }>();
+    for (const [id, waits] of this.waits) {
+      if (waits.written || waits.since > due) continue;
+      // One place per participant in the database: all rooms if any wait is on all, else the newest's.
+      const roomId = waits.where.has(ALL_ROOMS) ? ALL_ROOMS : [...waits.where.keys()].at(-1)!;
+      states.set(id, { until: waits.until, roomId });
+    }
+    if (states.size === 0) return;
+    bestEffort("recording waits", () => {
+      this.store.setWaiting(states);
+      for (const id of states.keys()) this.waits.get(id)!.written = true;
+    });
+  }
+
+  /** For shutdown: the waits this process wrote end with it. */
+  clear(): void {
+    const written = [...this.waits].filter(([, waits]) => waits.written).map(([id]) => [id, null] as const);
+    this.waits.clear();
+    this.stopTimer();
+    if (written.length > 0) bestEffort("recording waits", () => this.store.setWaiting(new Map(written)));
+  }
+
+  private stopTimer(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
