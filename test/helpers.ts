@@ -1,5 +1,4 @@
 // Test helpers: start the compiled binary the way users do, and talk to it with the SDK's clients.
-import { setDefaultTimeout } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,9 +13,6 @@ import { type Client, pairUp as pairUpWith } from "./tool-calls.ts";
 export const BINARY = resolve(import.meta.dir, "..", "dist", "mcp-chat");
 
 if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run ./scripts/build (./scripts/test does)`);
-
-// Suites start the binary and hold real long-polls: more than bun's 5 s default per test.
-setDefaultTimeout(30_000);
 
 const cleanups: (() => unknown)[] = [];
 const children = new Set<Subprocess>();
