@@ -3,6 +3,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { BINARY, call, cleanUp, elapsed, httpClient, ok, pairUp, startHttp, stdioClient, tempDb } from "./helpers.ts";
 import { rawSession } from "./raw-http.ts";
+import { TOOL_NAMES } from "./tool-calls.ts";
 
 afterAll(cleanUp);
 
@@ -277,18 +278,7 @@ describe("stdio", () => {
   test("lists the same tools as HTTP", async () => {
     const stdio = await stdioClient(tempDb());
     const { tools } = await stdio.listTools();
-    expect(tools.map((t) => t.name)).toEqual([
-      "enter_queue",
-      "join_room",
-      "send_message",
-      "wait_for_message",
-      "get_messages",
-      "leave_chat",
-      "whoami",
-      "claim_handle",
-      "open_direct",
-      "room_info",
-    ]);
+    expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
     for (const tool of tools) expect(tool.outputSchema?.type).toBe("object");
   });
 });

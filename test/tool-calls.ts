@@ -3,6 +3,20 @@
 import { type RequestOptions, Client as V2Client } from "@modelcontextprotocol/client";
 import type { Client as V1Client } from "@modelcontextprotocol/sdk/client/index.js";
 
+/** Every tool mcp-chat lists, in its order. */
+export const TOOL_NAMES = [
+  "enter_queue",
+  "join_room",
+  "send_message",
+  "wait_for_message",
+  "get_messages",
+  "leave_chat",
+  "whoami",
+  "claim_handle",
+  "open_direct",
+  "room_info",
+];
+
 /** The SDK's clients of both lines: v2 (`@modelcontextprotocol/client`) and v1 (`@modelcontextprotocol/sdk`). */
 export type Client = V1Client | V2Client;
 

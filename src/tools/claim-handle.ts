@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { clientId } from "./inputs.ts";
+import { clientId, handle } from "./inputs.ts";
 import { callerOf, defineTool, withNews } from "./tool.ts";
 
 export const claimHandleTool = () =>
@@ -11,10 +11,7 @@ export const claimHandleTool = () =>
       "(wait_for_message mentions_only hears only those) and open_direct a private room with you. " +
       "A new claim replaces your old handle.",
     input: z.object({
-      handle: z
-        .string({ error: "handle must be a string" })
-        .regex(/^@?[A-Za-z][A-Za-z0-9_-]{1,31}$/, { error: "handle must be 2-32 characters of a-z 0-9 _ -, a letter first" })
-        .describe("2-32 characters of a-z 0-9 _ -, starting with a letter; case does not matter."),
+      handle: handle.describe("2-32 characters of a-z 0-9 _ -, starting with a letter; case does not matter."),
       client_id: clientId,
     }),
     outputs: [z.object({ handle: z.string().describe("Your handle, in lower case, without the @.") })],

@@ -1,5 +1,6 @@
 // Input fields shared by several tools, with the limits of the contract and messages a person reads.
 import { z } from "zod";
+import { WRITTEN_HANDLE } from "../chat/handles.ts";
 import { nameProblem } from "../chat/names.ts";
 import type { Limits, Timing } from "../config.ts";
 
@@ -34,6 +35,11 @@ export const keepClientId = {
     hint: z.string().optional().describe("A reminder to pass client_id on every later call."),
   },
 };
+
+/** An @handle as a tool takes it: the stored form's rules (src/chat/handles.ts), an @ and any case allowed. */
+export const handle = z
+  .string({ error: "handle must be a string" })
+  .regex(WRITTEN_HANDLE, { error: "handle must be 2-32 characters of a-z 0-9 _ -, a letter first" });
 
 export const roomId = z
   .string()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { clientId } from "./inputs.ts";
+import { clientId, handle } from "./inputs.ts";
 import { callerOf, defineTool, memberOutput, permit, withNews } from "./tool.ts";
 
 export const openDirectTool = () =>
@@ -10,10 +10,7 @@ export const openDirectTool = () =>
       "Open the private room of two between you and the participant with this @handle: the same room every time, " +
       "no queue needed. Then send_message and wait_for_message there as in any room.",
     input: z.object({
-      handle: z
-        .string({ error: "handle must be a string" })
-        .regex(/^@?[A-Za-z][A-Za-z0-9_-]{1,31}$/, { error: "handle must be 2-32 characters of a-z 0-9 _ -, a letter first" })
-        .describe("Their @handle (see claim_handle)."),
+      handle: handle.describe("Their @handle (see claim_handle)."),
       client_id: clientId,
     }),
     outputs: [z.object({ room_id: z.string(), members: z.array(memberOutput) })],

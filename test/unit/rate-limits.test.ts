@@ -44,6 +44,22 @@ describe("per participant", () => {
   });
 });
 
+/** A JSON-RPC POST to /mcp that a proxy says came from `forwardedFor`. */
+const postFrom = (http: ReturnType<typeof routesInProcess>, forwardedFor: string, body: object, headers: Record<string, string> = {}) =>
+  http.handle(
+    new Request("http://127.0.0.1:8000/mcp", {
+      method: "POST",
+      headers: {
+        host: "127.0.0.1:8000",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "x-forwarded-for": forwardedFor,
+        ...headers,
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", ...body }),
+    }),
+  );
+
 describe("per client address", () => {
   const http = routesInProcess(
     { limits: { newParticipantsPerMinute: 2 } },
@@ -51,19 +67,7 @@ describe("per client address", () => {
   );
   afterAll(() => http.close());
   const from = (address: string, body: object, headers: Record<string, string> = {}) =>
-    http.handle(
-      new Request("http://127.0.0.1:8000/mcp", {
-        method: "POST",
-        headers: {
-          host: "127.0.0.1:8000",
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          "x-forwarded-for": `198.51.100.7, ${address}`,
-          ...headers,
-        },
-        body: JSON.stringify({ jsonrpc: "2.0", ...body }),
-      }),
-    );
+    postFrom(http, `198.51.100.7, ${address}`, body, headers);
   const initialize = {
     id: 1,
     method: "initialize",
@@ -159,19 +163,7 @@ describe("a full server (issue 19, #14)", () => {
   const http = routesInProcess({}, { maxSessions: 4, perAddress: { sessionsPerMinute: 1000, maxOpen: 100, trustProxy: true } });
   afterAll(() => http.close());
   const post = (address: string, body: object, sessionId?: string) =>
-    http.handle(
-      new Request("http://127.0.0.1:8000/mcp", {
-        method: "POST",
-        headers: {
-          host: "127.0.0.1:8000",
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          "x-forwarded-for": address,
-          ...(sessionId ? { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" } : {}),
-        },
-        body: JSON.stringify({ jsonrpc: "2.0", ...body }),
-      }),
-    );
+    postFrom(http, address, body, sessionId ? { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-11-25" } : {});
   const open = async (address: string) => {
     const response = await post(address, {
       id: 1,

@@ -5,7 +5,7 @@
 // transport); what only HTTP shows is in test/errors.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Client } from "../tool-calls.ts";
-import { call, elapsed, ok, pairUp } from "../tool-calls.ts";
+import { call, elapsed, ok, pairUp, TOOL_NAMES } from "../tool-calls.ts";
 import { type InProcessServer, startInProcess } from "./in-process.ts";
 
 const servers: InProcessServer[] = [];
@@ -17,18 +17,7 @@ function startServer(options: Parameters<typeof startInProcess>[0] = {}): InProc
   return server;
 }
 
-const TOOLS = [
-  "enter_queue",
-  "join_room",
-  "send_message",
-  "wait_for_message",
-  "get_messages",
-  "leave_chat",
-  "whoami",
-  "claim_handle",
-  "open_direct",
-  "room_info",
-];
+const TOOLS = TOOL_NAMES;
 
 const server = startServer({ timing: { maxWaitSeconds: 30 } });
 
