@@ -9,7 +9,7 @@ import type { Build, BunPlugin } from "bun";
  * given no validator of its own (src/mcp-server.ts always gives one). Ajv and its formats would be
  * a third of the bundle: this stands in for the shim.
  */
-const withoutAjv: BunPlugin = {
+export const withoutAjv: BunPlugin = {
   name: "without-ajv",
   setup(build) {
     build.onLoad({ filter: /@modelcontextprotocol\/server\/dist\/shimsNode\.mjs$/ }, () => ({
@@ -21,6 +21,61 @@ const withoutAjv: BunPlugin = {
     }));
   },
 };
+
+/**
+ * The protocol's zod schemas (`@modelcontextprotocol/core`'s schemas and OAuth chunks) are top-level
+ * `const`s, about 190 of them, built when the module is evaluated: at every start, though the
+ * server's code refers to about 45 (the JSON-RPC guards, `initialize`, elicitation's tables); each
+ * era's wire schemas are its own set, built at first use. Bun keeps a top-level call it cannot
+ * prove free of side effects, so this marks each such `const` as a pure call, and Bun leaves out
+ * those nothing refers to. Safe: building a zod schema changes nothing outside it (the only
+ * `.describe()` registers its own schema's description), and a schema nothing refers to is never
+ * read. `specTypeSchemas` and `isSpecType`, the SDK's tables of every spec type (which refer to
+ * them all), are built at their first use instead, as the same tables.
+ */
+export const schemasBuiltWhenUsed: BunPlugin = {
+  name: "schemas-built-when-used",
+  setup(build) {
+    build.onLoad({ filter: /@modelcontextprotocol\/core\/dist\/(schemas|auth)-[\w-]+\.mjs$/ }, async ({ path }) => {
+      const { text, count } = pureConsts(await Bun.file(path).text());
+      // A new SDK laid out otherwise would silently cost the start-up again: stop the build.
+      if (count < 10) throw new Error(`schemas-built-when-used: ${path} has ${count} top-level schemas; check the SDK's layout`);
+      return { loader: "js", contents: text };
+    });
+    build.onLoad({ filter: /@modelcontextprotocol\/server\/dist\/src-[\w-]+\.mjs$/ }, async ({ path }) => ({
+      loader: "js",
+      contents: specTablesAtFirstUse(await Bun.file(path).text(), path),
+    }));
+  },
+};
+
+/** `const X = expr;` at the top of a module, expr not a literal: `const X = /* @__PURE__ *\/ (() => expr)();`. */
+export function pureConsts(text: string): { text: string; count: number } {
+  let count = 0;
+  const out = text.replace(/^const ([\w$]+) = ([\s\S]*?);\n(?=const |\/\*\*|\/\/|export |\n)/gm, (whole, name: string, expr: string) => {
+    if (/^(-?\d+|"[^"\n]*")$/.test(expr.trim())) return whole;
+    count++;
+    return `const ${name} = /* @__PURE__ */ (() => ${expr})();\n`;
+  });
+  return { text: out, count };
+}
+
+/** The SDK's `specTypeSchemas` and `isSpecType`, each built by a pure call (so left out when unused). */
+export function specTablesAtFirstUse(text: string, path: string): string {
+  const first = "const _specTypeSchemas = {};";
+  const last = "const isSpecType = Object.freeze(_isSpecType);";
+  const start = text.indexOf(first);
+  const end = text.indexOf(last);
+  if (start < 0 || end < start) throw new Error(`schemas-built-when-used: no specTypeSchemas in ${path}; check the SDK's layout`);
+  const tables = text.slice(start, end).replace("const specTypeSchemas = Object.freeze(_specTypeSchemas);", "");
+  if (tables.includes("const specTypeSchemas")) throw new Error(`schemas-built-when-used: specTypeSchemas changed in ${path}`);
+  return (
+    text.slice(0, start) +
+    `const specTypeSchemas = /* @__PURE__ */ (() => {\n${tables}\nreturn Object.freeze(_specTypeSchemas);\n})();\n` +
+    `const isSpecType = /* @__PURE__ */ (() => {\n${tables}\nreturn Object.freeze(_isSpecType);\n})();` +
+    text.slice(end + last.length)
+  );
+}
 
 const ROOT = `${import.meta.dir}/..`;
 
@@ -61,7 +116,7 @@ export async function buildBinary({ target, outfile, commit, bytecode = true }: 
     minify: true,
     // src/build-info.ts reads it; `bun src/cli.ts` leaves it undefined.
     define: { MCP_CHAT_BUILD_COMMIT: JSON.stringify(commit) },
-    plugins: [withoutAjv],
+    plugins: [withoutAjv, schemasBuiltWhenUsed],
   });
   if (!result.success) throw new AggregateError(result.logs, `the build for ${target ?? "this machine"} failed`);
 }

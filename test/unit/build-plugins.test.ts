@@ -1,0 +1,67 @@
+// The build's plugins (scripts/build.ts) rewrite SDK modules: what they leave must work as the SDK
+// does, and what they are for (leaving unused schemas out) must still happen with this SDK.
+import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { schemasBuiltWhenUsed, withoutAjv } from "../../scripts/build.ts";
+
+async function bundle(code: string, plugins = [withoutAjv, schemasBuiltWhenUsed]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-chat-plugins-"));
+  try {
+    const entry = join(import.meta.dir, `.plugins-entry-${process.pid}.ts`);
+    await Bun.write(entry, code);
+    try {
+      const result = await Bun.build({
+        entrypoints: [entry],
+        outdir: dir,
+        target: "bun",
+        format: "esm",
+        minify: true,
+        plugins,
+      });
+      if (!result.success) throw new AggregateError(result.logs, "build failed");
+      return await Bun.file(join(dir, `.plugins-entry-${process.pid}.js`)).text();
+    } finally {
+      rmSync(entry, { force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function run(js: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-chat-plugins-run-"));
+  try {
+    await Bun.write(join(dir, "main.js"), js);
+    const child = Bun.spawnSync([process.execPath, join(dir, "main.js")], { stderr: "pipe" });
+    if (child.exitCode !== 0) throw new Error(child.stderr.toString());
+    return child.stdout.toString().trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("the SDK's guards and spec-type tables work in a bundle built with the plugins", async () => {
+  const js = await bundle(`
+    import { isInitializeRequest, isJSONRPCRequest, isSpecType, specTypeSchemas } from "@modelcontextprotocol/server";
+    const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "c", version: "1" } } };
+    console.log(JSON.stringify([
+      isJSONRPCRequest(init), isJSONRPCRequest({ jsonrpc: "2.0" }), isInitializeRequest(init), isInitializeRequest({ ...init, method: "ping" }),
+      isSpecType.Tool({ name: "t", inputSchema: { type: "object" } }), isSpecType.Tool({}),
+      specTypeSchemas.OAuthTokens["~standard"].validate({ access_token: "a", token_type: "bearer" }).issues === undefined,
+      Object.keys(specTypeSchemas).length > 100,
+    ]));
+  `);
+  expect(await run(js)).toBe("[true,false,true,false,true,false,true,true]");
+});
+
+test("schemas and spec-type tables that nothing uses are left out of the bundle", async () => {
+  const code = `
+    import { isInitializeRequest } from "@modelcontextprotocol/server";
+    console.log(isInitializeRequest({}));
+  `;
+  // Only the OAuth schemas name this field, and only the spec-type tables refer to those schemas.
+  expect((await bundle(code, [withoutAjv])).includes("authorization_servers")).toBe(true);
+  expect((await bundle(code)).includes("authorization_servers")).toBe(false);
+});
