@@ -77,6 +77,30 @@ export function specTablesAtFirstUse(text: string, path: string): string {
   );
 }
 
+/**
+ * The SDK's high-level `McpServer` (tools, prompts and resources registered with zod schemas) is
+ * never made here: every factory given to the SDK (src/stdio.ts, src/http/) returns our `Server`
+ * subclass. The SDK names the class only to ask `product instanceof McpServer`, which a stand-in
+ * class answers the same (false), and the class and what only it uses (completions, resource
+ * templates, the tool executor) leave the bundle. A stand-in that cannot be built says so.
+ */
+export const withoutMcpServer: BunPlugin = {
+  name: "without-mcp-server",
+  setup(build) {
+    build.onLoad({ filter: /@modelcontextprotocol\/server\/dist\/mcp-[\w-]+\.mjs$/ }, async ({ path }) => {
+      const text = await Bun.file(path).text();
+      const start = text.indexOf("\nvar McpServer = class {\n");
+      const end = text.indexOf("\n};\n", start);
+      if (start < 0 || end < 0) throw new Error(`without-mcp-server: no McpServer class in ${path}; check the SDK's layout`);
+      const standIn = `
+var McpServer = class {
+  constructor() { throw new Error("mcp-chat is built without McpServer: use Server"); }
+};\n`;
+      return { loader: "js", contents: text.slice(0, start) + standIn + text.slice(end + "\n};\n".length) };
+    });
+  },
+};
+
 const ROOT = `${import.meta.dir}/..`;
 
 /** The git commit the tree is at, with "-dirty" for uncommitted changes; "unknown" outside git. */
@@ -116,7 +140,7 @@ export async function buildBinary({ target, outfile, commit, bytecode = true }: 
     minify: true,
     // src/build-info.ts reads it; `bun src/cli.ts` leaves it undefined.
     define: { MCP_CHAT_BUILD_COMMIT: JSON.stringify(commit) },
-    plugins: [withoutAjv, schemasBuiltWhenUsed],
+    plugins: [withoutAjv, schemasBuiltWhenUsed, withoutMcpServer],
   });
   if (!result.success) throw new AggregateError(result.logs, `the build for ${target ?? "this machine"} failed`);
 }

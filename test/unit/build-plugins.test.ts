@@ -4,9 +4,9 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { schemasBuiltWhenUsed, withoutAjv } from "../../scripts/build.ts";
+import { schemasBuiltWhenUsed, withoutAjv, withoutMcpServer } from "../../scripts/build.ts";
 
-async function bundle(code: string, plugins = [withoutAjv, schemasBuiltWhenUsed]): Promise<string> {
+async function bundle(code: string, plugins = [withoutAjv, schemasBuiltWhenUsed, withoutMcpServer]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "mcp-chat-plugins-"));
   try {
     const entry = join(import.meta.dir, `.plugins-entry-${process.pid}.ts`);
@@ -64,4 +64,17 @@ test("schemas and spec-type tables that nothing uses are left out of the bundle"
   // Only the OAuth schemas name this field, and only the spec-type tables refer to those schemas.
   expect((await bundle(code, [withoutAjv])).includes("authorization_servers")).toBe(true);
   expect((await bundle(code)).includes("authorization_servers")).toBe(false);
+});
+
+test("McpServer's stand-in: a Server is no McpServer, and building one says why it cannot be", async () => {
+  const js = await bundle(`
+    import { McpServer, Server } from "@modelcontextprotocol/server";
+    const server = new Server({ name: "s", version: "1" }, { jsonSchemaValidator: { getValidator() { throw new Error(); } } });
+    let built = "built";
+    try { new McpServer({ name: "s", version: "1" }); } catch (error) { built = error.message; }
+    console.log(JSON.stringify([server instanceof McpServer, built]));
+  `);
+  expect(await run(js)).toBe('[false,"mcp-chat is built without McpServer: use Server"]');
+  // registerTool is McpServer's alone.
+  expect(js.includes("registerTool")).toBe(false);
 });
