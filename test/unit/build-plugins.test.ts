@@ -78,3 +78,27 @@ test("McpServer's stand-in: a Server is no McpServer, and building one says why 
   // registerTool is McpServer's alone.
   expect(js.includes("registerTool")).toBe(false);
 });
+
+test("the 2025 era's wire schemas, built one at a time, check a session's requests and results", async () => {
+  const js = await bundle(`
+    import { InMemoryTransport, Server } from "@modelcontextprotocol/server";
+    const server = new Server({ name: "s", version: "1" }, { capabilities: { tools: {} }, jsonSchemaValidator: { getValidator() { throw new Error(); } } });
+    server.setRequestHandler("tools/list", () => ({ tools: [{ name: "t", inputSchema: { type: "object" } }] }));
+    server.setRequestHandler("tools/call", () => ({ content: [{ type: "text", text: "done" }] }));
+    const [mine, theirs] = InMemoryTransport.createLinkedPair();
+    const replies = [];
+    theirs.onmessage = (message) => replies.push(message);
+    await server.connect(mine);
+    await theirs.start();
+    const send = (message) => theirs.send({ jsonrpc: "2.0", ...message });
+    await send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "c", version: "1" } } });
+    await send({ method: "notifications/initialized" });
+    await send({ id: 2, method: "tools/list" });
+    await send({ id: 3, method: "tools/call", params: { name: "t" } });
+    await send({ id: 4, method: "tools/call", params: { name: 7 } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    replies.sort((a, b) => a.id - b.id);
+    console.log(JSON.stringify(replies.map((r) => r.result?.protocolVersion ?? r.result?.tools?.[0]?.name ?? r.result?.content?.[0]?.text ?? r.error?.code)));
+  `);
+  expect(await run(js)).toBe('["2025-06-18","t","done",-32602]');
+});
