@@ -24,8 +24,8 @@ export const withoutAjv: BunPlugin = {
 
 /**
  * The protocol's zod schemas (`@modelcontextprotocol/core`'s schemas and OAuth chunks) are top-level
- * `const`s, about 190 of them, built when the module is evaluated: at every start, though the
- * server's code refers to about 45 (the JSON-RPC guards, `initialize`, elicitation's tables); each
+ * `const`s, 184 of them, built when the module is evaluated: at every start, though the
+ * server's code refers to 44 (the JSON-RPC guards, `initialize`, elicitation's tables); each
  * era's wire schemas are its own set, built at first use. Bun keeps a top-level call it cannot
  * prove free of side effects, so this marks each such `const` as a pure call, and Bun leaves out
  * those nothing refers to. Safe: building a zod schema changes nothing outside it (the only
@@ -33,11 +33,14 @@ export const withoutAjv: BunPlugin = {
  * read. `specTypeSchemas` and `isSpecType`, the SDK's tables of every spec type (which refer to
  * them all), are built at their first use instead, as the same tables.
  *
- * The 2025 era's wire schemas, about 140, were built all at once by the first request of that era
- * (`build$1` behind `buildSchemas2025`), though `initialize` needs a few of them: each is now built
- * at its first use, once (the same object every time after), and the registry's maps read theirs
- * at lookup. Same schemas, built in another order; zod schemas do not depend on the order.
- * About 53 KB more binary (a builder and a getter each); 8-15 ms less to a 2025 era's first answer.
+ * Each era's wire schemas (about 140 each: `build$1` behind `buildSchemas2025` for 2025, and for
+ * 2026, `build` behind `buildSchemas2026`) were built all at once by the era's first request,
+ * though `initialize` or `server/discover` needs a few: each is now built at its first use, once
+ * (the same object every time after); the sets' properties, the 2025 registry's maps and the 2026
+ * maps by method are getters that build theirs at first lookup. The same schemas, built in
+ * another order: zod schemas do not depend on the order. The first answer of either era: about
+ * 15 ms less CPU and 6-10 ms sooner; the price, about 100 KB of binary (a builder and a getter
+ * per schema; PERFORMANCE.md, "Cold start and binary size").
  */
 export const schemasBuiltWhenUsed: BunPlugin = {
   name: "schemas-built-when-used",
@@ -53,6 +56,8 @@ export const schemasBuiltWhenUsed: BunPlugin = {
       try {
         // The 2025 era's wire schemas (build$1, behind buildSchemas2025) and the registry's maps of them.
         text = lazyMapEntries(lazySchemaBuilder(text, "build$1"), "registryMaps");
+        // The 2026 era's (build, behind buildSchemas2026), with its maps of schemas by method.
+        text = lazySchemaBuilder(text, "build", ["dispatchRequestSchemas", "dispatchResultSchemas", "notificationSchemas2026"]);
       } catch (error) {
         throw new Error(`schemas-built-when-used: ${(error as Error).message} in ${path}; check the SDK's layout`);
       }
@@ -130,9 +135,10 @@ const escapeDollars = (s: string) => s.replace(/[$]/g, "\\$&");
 
 /**
  * A function that builds schemas as `const`s and returns them all in one object: each built at
- * its first use instead, the object's properties getters that build and keep theirs.
+ * its first use instead, the object's properties getters that build and keep theirs. The `const`
+ * objects named in `maps` (schemas by method) get such getters too.
  */
-export function lazySchemaBuilder(text: string, fn: string): string {
+export function lazySchemaBuilder(text: string, fn: string, maps: string[] = []): string {
   const head = `\nfunction ${fn}() {\n`;
   const start = text.indexOf(head);
   if (start < 0) throw new Error(`no function ${fn}`);
@@ -141,25 +147,34 @@ export function lazySchemaBuilder(text: string, fn: string): string {
   const body = text.slice(bodyStart, end);
   const ret = body.lastIndexOf("\n\treturn {\n");
   if (ret < 0 || !body.endsWith("\n\t};")) throw new Error(`${fn} does not end in one returned object`);
-  let decls = body.slice(0, ret + 1);
-  const returned = body.slice(ret + "\n\treturn {\n".length, body.length - "\n\t};".length);
-  const names = [...decls.matchAll(/^\tconst ([\w$]+) = /gm)].map((m) => m[1] as string);
-  const refs = new RegExp(`(?<![\\w$])(?<![^.]\\.)(${names.map(escapeDollars).join("|")})(?![\\w$])`, "g");
+  const names = [...body.slice(0, ret).matchAll(/^\tconst ([\w$]+) = /gm)].map((m) => m[1] as string);
+  // Every use of one of them, but not its declaration nor a property of the same name.
+  const refs = new RegExp(`(?<![\\w$])(?<![^.]\\.)(?<!\\tconst )(${names.map(escapeDollars).join("|")})(?![\\w$])`, "g");
   const lazyRefs = (code: string) => code.replace(refs, "$1$$g()");
+  const getters = (entries: string, where: string) =>
+    topLevelEntries(entries).map((entry) => {
+      const [, key, value] = /^("[^"\n]+"|[\w$]+)(?:: ([\s\S]+))?$/.exec(entry) ?? [];
+      if (!key) throw new Error(`${fn}: an entry of ${where} is not key: value`);
+      const built = lazyRefs(value ?? key);
+      // A schema of the function's own is kept by its builder; anything else, by the object.
+      if (names.includes(value ?? key)) return `get ${key}() { return ${built}; }`;
+      return `get ${key}() { const value = ${built}; Object.defineProperty(this, ${key.startsWith('"') ? key : `"${key}"`}, { value, enumerable: true }); return value; }`;
+    });
   let count = 0;
-  decls = decls.replace(/^\tconst ([\w$]+) = ([\s\S]*?);\n(?=\t(?:const |\/\*\*|\/\/)|$)/gm, (_m, name: string, expr: string) => {
-    count++;
-    return `\tlet ${name}$v; const ${name}$g = () => ${name}$v ??= (${lazyRefs(expr)});\n`;
-  });
+  const decls = lazyRefs(body.slice(0, ret + 1)).replace(
+    /^\tconst ([\w$]+) = ([\s\S]*?);\n(?=\t(?:const |function |\/\*\*|\/\/)|$)/gm,
+    (_m, name: string, expr: string) => {
+      count++;
+      if (maps.includes(name)) {
+        if (!/^\{[\s\S]*\}$/.test(expr)) throw new Error(`${fn}: ${name} is not an object`);
+        expr = `{\n\t\t${getters(expr.slice(1, -1), name).join(",\n\t\t")}\n\t}`;
+      }
+      return `\tlet ${name}$v; const ${name}$g = () => ${name}$v ??= (${expr});\n`;
+    },
+  );
   if (count !== names.length) throw new Error(`${fn}: ${names.length} consts, ${count} made lazy`);
-  const getters = topLevelEntries(returned).map((entry) => {
-    const [, key, value] = /^([\w$]+): ([\s\S]+)$/.exec(entry) ?? [];
-    if (!key || !value) throw new Error(`${fn}: an entry of its returned object is not key: value`);
-    // A schema of the function's own is kept by its builder; anything else, by the object.
-    if (names.includes(value)) return `\t\tget ${key}() { return ${value}$g(); }`;
-    return `\t\tget ${key}() { const value = ${lazyRefs(value)}; Object.defineProperty(this, "${key}", { value, enumerable: true }); return value; }`;
-  });
-  return `${text.slice(0, bodyStart)}${decls}\treturn {\n${getters.join(",\n")}\n\t};${text.slice(end)}`;
+  const returned = body.slice(ret + "\n\treturn {\n".length, body.length - "\n\t};".length);
+  return `${text.slice(0, bodyStart)}${decls}\treturn {\n\t\t${getters(returned, "its returned object").join(",\n\t\t")}\n\t};${text.slice(end)}`;
 }
 
 /** In function `fn`, the maps' entries `key: s.Name` become getters: read at first lookup. */
