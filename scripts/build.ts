@@ -39,8 +39,8 @@ export const withoutAjv: BunPlugin = {
  * (the same object every time after); the sets' properties, the 2025 registry's maps and the 2026
  * maps by method are getters that build theirs at first lookup. The same schemas, built in
  * another order: zod schemas do not depend on the order. The first answer of either era: about
- * 15 ms less CPU and 6-10 ms sooner; the price, about 100 KB of binary (a builder and a getter
- * per schema; PERFORMANCE.md, "Cold start and binary size").
+ * 15 ms less CPU and 6-10 ms sooner; the price, about 60 KB of binary (a builder per schema;
+ * PERFORMANCE.md, "Cold start and binary size").
  */
 export const schemasBuiltWhenUsed: BunPlugin = {
   name: "schemas-built-when-used",
@@ -58,6 +58,7 @@ export const schemasBuiltWhenUsed: BunPlugin = {
         text = lazyMapEntries(lazySchemaBuilder(text, "build$1"), "registryMaps");
         // The 2026 era's (build, behind buildSchemas2026), with its maps of schemas by method.
         text = lazySchemaBuilder(text, "build", ["dispatchRequestSchemas", "dispatchResultSchemas", "notificationSchemas2026"]);
+        text += LAZY_PROPERTIES;
       } catch (error) {
         throw new Error(`schemas-built-when-used: ${(error as Error).message} in ${path}; check the SDK's layout`);
       }
@@ -134,6 +135,26 @@ function topLevelEntries(body: string): string[] {
 const escapeDollars = (s: string) => s.replace(/[$]/g, "\\$&");
 
 /**
+ * An object whose every property is built by its thunk at first read, then kept (one getter's
+ * code for all of them: the binary holds a getter's bytecode once, not per schema).
+ */
+const LAZY_PROPERTIES = `
+function lazyProperties$(thunks) {
+\tconst object = {};
+\tfor (const key of Object.keys(thunks)) Object.defineProperty(object, key, {
+\t\tget() {
+\t\t\tconst value = thunks[key]();
+\t\t\tObject.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+\t\t\treturn value;
+\t\t},
+\t\tenumerable: true,
+\t\tconfigurable: true
+\t});
+\treturn object;
+}
+`;
+
+/**
  * A function that builds schemas as `const`s and returns them all in one object: each built at
  * its first use instead, the object's properties getters that build and keep theirs. The `const`
  * objects named in `maps` (schemas by method) get such getters too.
@@ -151,14 +172,12 @@ export function lazySchemaBuilder(text: string, fn: string, maps: string[] = [])
   // Every use of one of them, but not its declaration nor a property of the same name.
   const refs = new RegExp(`(?<![\\w$])(?<![^.]\\.)(?<!\\tconst )(${names.map(escapeDollars).join("|")})(?![\\w$])`, "g");
   const lazyRefs = (code: string) => code.replace(refs, "$1$$g()");
-  const getters = (entries: string, where: string) =>
+  // `key: thunk` for lazyProperties$: a schema of the function's own by its builder, anything else by an arrow.
+  const thunks = (entries: string, where: string) =>
     topLevelEntries(entries).map((entry) => {
       const [, key, value] = /^("[^"\n]+"|[\w$]+)(?:: ([\s\S]+))?$/.exec(entry) ?? [];
       if (!key) throw new Error(`${fn}: an entry of ${where} is not key: value`);
-      const built = lazyRefs(value ?? key);
-      // A schema of the function's own is kept by its builder; anything else, by the object.
-      if (names.includes(value ?? key)) return `get ${key}() { return ${built}; }`;
-      return `get ${key}() { const value = ${built}; Object.defineProperty(this, ${key.startsWith('"') ? key : `"${key}"`}, { value, enumerable: true }); return value; }`;
+      return `${key}: ${names.includes(value ?? key) ? `${value ?? key}$g` : `() => (${lazyRefs(value ?? key)})`}`;
     });
   let count = 0;
   const decls = lazyRefs(body.slice(0, ret + 1)).replace(
@@ -167,14 +186,14 @@ export function lazySchemaBuilder(text: string, fn: string, maps: string[] = [])
       count++;
       if (maps.includes(name)) {
         if (!/^\{[\s\S]*\}$/.test(expr)) throw new Error(`${fn}: ${name} is not an object`);
-        expr = `{\n\t\t${getters(expr.slice(1, -1), name).join(",\n\t\t")}\n\t}`;
+        expr = `lazyProperties$({\n\t\t${thunks(expr.slice(1, -1), name).join(",\n\t\t")}\n\t})`;
       }
       return `\tlet ${name}$v; const ${name}$g = () => ${name}$v ??= (${expr});\n`;
     },
   );
   if (count !== names.length) throw new Error(`${fn}: ${names.length} consts, ${count} made lazy`);
   const returned = body.slice(ret + "\n\treturn {\n".length, body.length - "\n\t};".length);
-  return `${text.slice(0, bodyStart)}${decls}\treturn {\n\t\t${getters(returned, "its returned object").join(",\n\t\t")}\n\t};${text.slice(end)}`;
+  return `${text.slice(0, bodyStart)}${decls}\treturn lazyProperties$({\n\t\t${thunks(returned, "its returned object").join(",\n\t\t")}\n\t});${text.slice(end)}`;
 }
 
 /** In function `fn`, the maps' entries `key: s.Name` become getters: read at first lookup. */
