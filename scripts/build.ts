@@ -38,8 +38,8 @@ export const withoutAjv: BunPlugin = {
  * though `initialize` or `server/discover` needs a few: each is now built at its first use, once
  * (the same object every time after); the sets' properties, the 2025 registry's maps and the 2026
  * maps by method are getters that build theirs at first lookup. The same schemas, built in
- * another order: zod schemas do not depend on the order. The first answer of either era: about
- * 15 ms less CPU and 6-10 ms sooner; the price, about 60 KB of binary (a builder per schema;
+ * another order: zod schemas do not depend on the order. The first answer of either era: 12-21
+ * ms less CPU and 5-14 ms sooner; the price, 61 KB of binary (a builder per schema;
  * PERFORMANCE.md, "Cold start and binary size").
  */
 export const schemasBuiltWhenUsed: BunPlugin = {
