@@ -19,7 +19,7 @@ test("a bucket gives a minute's worth at once, then one token per 60/N seconds, 
 });
 
 describe("per participant", () => {
-  const server = startInProcess({ limits: { sendsPerMinute: 3, joinsPerMinute: 2 } });
+  const server = startInProcess({ limits: { sendsPerMinute: 3, joinsPerMinute: 2, queueEntriesPerMinute: 2 } });
   afterAll(() => server.close());
 
   test("a fourth message in a minute is rate_limited, says when to try again, and stores nothing", async () => {
@@ -41,6 +41,14 @@ describe("per participant", () => {
     expect(await call(client, "join_room", { room_id: "j3", display_name: "Joiner" })).toMatchObject({ data: { code: "rate_limited" } });
     // Someone else is not held back by it.
     expect(await ok(await server.connect("other"), "join_room", { room_id: "j3", display_name: "Other" })).toMatchObject({ room_id: "j3" });
+  });
+
+  test("queue entries: one a participant, and a third enter_queue in a minute is rate_limited", async () => {
+    const client = await server.connect("queuer");
+    const first = await ok(client, "enter_queue", { display_name: "Queuer", timeout: 0 });
+    const second = await ok(client, "enter_queue", { display_name: "Queuer", timeout: 0 });
+    expect([first.status, second.status, second.position, second.queue_length]).toEqual(["waiting", "waiting", 1, 1]);
+    expect(await call(client, "enter_queue", { display_name: "Queuer", timeout: 0 })).toMatchObject({ data: { code: "rate_limited" } });
   });
 });
 
