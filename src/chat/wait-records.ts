@@ -3,6 +3,7 @@
 // from the database, once it has lasted a second: most waits in a busy conversation end sooner, and
 // writing each one's start and end would add a commit to every turn of the hot path.
 
+import { Batcher } from "../batcher.ts";
 import { bestEffort } from "../log.ts";
 
 /** A wait on all of a participant's rooms, as recorded. */
@@ -26,6 +27,14 @@ export interface WaitStore {
 export class WaitRecords {
   private readonly waits = new Map<string, LocalWaits>();
   private timer: Timer | undefined;
+  /**
+   * Written waits that ended this turn, written together at its end: a message to 10,000 waiters
+   * ends 10,000 waits at once, and one commit each held up the send's answer by a second.
+   */
+  private readonly ends = new Batcher<string>({
+    delayMs: 0,
+    flush: (ids) => bestEffort("recording waits", () => this.store.setWaiting(new Map(ids.map((id) => [id, null])))),
+  });
 
   constructor(
     private readonly store: WaitStore,
@@ -53,7 +62,7 @@ export class WaitRecords {
     else waits.where.delete(where);
     if (waits.where.size > 0) return;
     this.waits.delete(participantId);
-    if (waits.written) bestEffort("recording waits", () => this.store.setWaiting(new Map([[participantId, null]])));
+    if (waits.written) this.ends.add(participantId);
     if (this.waits.size === 0) this.stopTimer();
   }
 
@@ -81,12 +90,12 @@ export class WaitRecords {
     });
   }
 
-  /** For shutdown: the waits this process wrote end with it. */
+  /** For shutdown: the waits this process wrote end with it, now, before the database closes. */
   clear(): void {
-    const written = [...this.waits].filter(([, waits]) => waits.written).map(([id]) => [id, null] as const);
+    for (const [id, waits] of this.waits) if (waits.written) this.ends.add(id);
     this.waits.clear();
     this.stopTimer();
-    if (written.length > 0) bestEffort("recording waits", () => this.store.setWaiting(new Map(written)));
+    bestEffort("recording waits", () => this.ends.flushNow());
   }
 
   private stopTimer(): void {

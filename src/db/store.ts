@@ -135,6 +135,22 @@ function prepareHotQueries(db: ChatDb) {
       .orderBy(asc(messages.seq))
       .limit($("limit"))
       .prepare(),
+    // Each sender once, by their newest message: GROUP BY the sender, newest group first.
+    unreadSenders: db
+      .select({ name: messages.senderName })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.roomId, $("roomId")),
+          gt(messages.seq, $("from")),
+          sql`${messages.senderId} IS NOT NULL`,
+          ne(messages.senderId, $("readerId")),
+        ),
+      )
+      .groupBy(messages.senderId)
+      .orderBy(desc(sql`max(${messages.seq})`))
+      .limit($("limit"))
+      .prepare(),
     setWaiting: db
       .update(participants)
       .set({ waitingUntil: sql`${$("until")}`, waitingIn: sql`${$("roomId")}` })
@@ -465,22 +481,8 @@ export class ChatStore {
    */
   unreadSenders(roomId: string, readerId: string, afterSeq: number, limit: number): string[] {
     const lastSeq = this.room(roomId)?.lastSeq ?? 0;
-    return this.db
-      .select({ name: messages.senderName })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.roomId, roomId),
-          gt(messages.seq, Math.max(afterSeq, lastSeq - UNREAD_SENDERS_SCAN)),
-          sql`${messages.senderId} IS NOT NULL`,
-          ne(messages.senderId, readerId),
-        ),
-      )
-      .groupBy(messages.senderId)
-      .orderBy(desc(sql`max(${messages.seq})`))
-      .limit(limit)
-      .all()
-      .map((row) => row.name);
+    const from = Math.max(afterSeq, lastSeq - UNREAD_SENDERS_SCAN);
+    return this.hot.unreadSenders.all({ roomId, readerId, from, limit }).map((row) => row.name);
   }
 
   /** Up to `limit` messages with afterSeq < seq < beforeSeq: the oldest ones, or the newest. */

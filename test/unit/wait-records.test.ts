@@ -32,7 +32,7 @@ test("a short wait is known here at once and never written", () => {
   expect(written()).toEqual({ waitingUntil: null, waitingIn: null });
 });
 
-test("a wait that lasts a second is written for other processes, and its end too", () => {
+test("a wait that lasts a second is written for other processes, and its end too (at the end of the turn)", async () => {
   const { records, written, advance } = setUp();
   records.began("p_ann", ALL_ROOMS, 40_000);
   advance(1000);
@@ -40,6 +40,8 @@ test("a wait that lasts a second is written for other processes, and its end too
   expect(written()).toEqual({ waitingUntil: 40_000, waitingIn: ALL_ROOMS });
   expect(records.waitingHere("p_ann", "any-room")).toBe(true);
   records.ended("p_ann", ALL_ROOMS);
+  expect(records.waitingHere("p_ann")).toBe(false);
+  await new Promise(setImmediate); // the ends of one turn share a commit
   expect(written()).toEqual({ waitingUntil: null, waitingIn: null });
 });
 
