@@ -590,8 +590,7 @@ export class Chat {
   unreadElsewhere(caller: Caller, exceptRoomId?: string): UnreadView[] {
     const me = caller.participant.id;
     const news: UnreadView[] = [];
-    for (const r of this.store.roomsOf(me)) {
-      if (r.roomId === exceptRoomId) continue;
+    for (const r of this.store.otherRoomsOf(me, exceptRoomId)) {
       const unread = this.store.countMessagesFor(r.roomId, me, r.readSeq);
       if (unread > 0) news.push({ room_id: r.roomId, unread, from: this.store.unreadSenders(r.roomId, me, r.readSeq, UNREAD_NAMES) });
     }

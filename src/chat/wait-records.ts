@@ -26,6 +26,8 @@ export interface WaitStore {
 
 export class WaitRecords {
   private readonly waits = new Map<string, LocalWaits>();
+  /** Participants whose wait is not written yet, oldest first: writeLasting looks at these alone. */
+  private unwritten: string[] = [];
   private timer: Timer | undefined;
   /**
    * Written waits that ended this turn, written together at its end: a message to 10,000 waiters
@@ -50,6 +52,7 @@ export class WaitRecords {
     waits.since = this.now();
     waits.until = Math.max(waits.until, until);
     if (!known) this.waits.set(participantId, waits);
+    if (!waits.written) this.unwritten.push(participantId);
     this.timer ??= setInterval(() => this.writeLasting(), this.writeAfterMs);
     this.timer.unref?.();
   }
@@ -77,16 +80,21 @@ export class WaitRecords {
   writeLasting(): void {
     const due = this.now() - this.writeAfterMs;
     const states = new Map<string, { until: number; roomId: string }>();
-    for (const [id, waits] of this.waits) {
-      if (waits.written || waits.since > due) continue;
+    let next = 0;
+    for (; next < this.unwritten.length; next++) {
+      const id = this.unwritten[next]!;
+      const waits = this.waits.get(id);
+      if (!waits || waits.written) continue; // ended, or listed twice
+      if (waits.since > due) break; // this one and the later ones are too young
       // One place per participant in the database: all rooms if any wait is on all, else the newest's.
       const roomId = waits.where.has(ALL_ROOMS) ? ALL_ROOMS : [...waits.where.keys()].at(-1)!;
       states.set(id, { until: waits.until, roomId });
     }
-    if (states.size === 0) return;
     bestEffort("recording waits", () => {
-      this.store.setWaiting(states);
+      if (states.size > 0) this.store.setWaiting(states);
       for (const id of states.keys()) this.waits.get(id)!.written = true;
+      // Only once written: a write the storage refused is tried again at the next look.
+      this.unwritten = this.unwritten.slice(next);
     });
   }
 
@@ -94,6 +102,7 @@ export class WaitRecords {
   clear(): void {
     for (const [id, waits] of this.waits) if (waits.written) this.ends.add(id);
     this.waits.clear();
+    this.unwritten = [];
     this.stopTimer();
     bestEffort("recording waits", () => this.ends.flushNow());
   }

@@ -78,6 +78,10 @@ function prepareHotQueries(db: ChatDb) {
       .where(eq(memberships.roomId, $("roomId")))
       .orderBy(asc(memberships.joinedAt))
       .prepare(),
+    // Plain SQL: Drizzle's mapping of the join cost every tool result 14 us, this 3 (withNews).
+    otherRoomsOf: db.$client.prepare<{ roomId: string; participantId: string; readSeq: number }, [string, string]>(
+      "SELECT room_id AS roomId, participant_id AS participantId, read_seq AS readSeq FROM memberships WHERE participant_id = ? AND left_at IS NULL AND room_id != ? ORDER BY joined_at",
+    ),
     roomsOf: db
       .select({ roomId: rooms.id, participantId: memberships.participantId, kind: rooms.kind, readSeq: memberships.readSeq })
       .from(memberships)
@@ -151,11 +155,11 @@ function prepareHotQueries(db: ChatDb) {
       .orderBy(desc(sql`max(${messages.seq})`))
       .limit($("limit"))
       .prepare(),
-    setWaiting: db
-      .update(participants)
-      .set({ waitingUntil: sql`${$("until")}`, waitingIn: sql`${$("roomId")}` })
-      .where(eq(participants.id, $("id")))
-      .prepare(),
+    // Plain SQL: 10,000 waits that lasted a second are written, and their ends, in one commit each
+    // way; Drizzle's mapping of each run cost the wake of 10,000 waiters about 0.3 s of CPU.
+    setWaiting: db.$client.prepare<unknown, [number | null, string | null, string]>(
+      "UPDATE participants SET waiting_until = ?, waiting_in = ? WHERE id = ?",
+    ),
     // Seqs have no gaps (appendMessage): the messages after `afterSeq` number last_seq - afterSeq,
     // and the reader's own among them are found by the messages_by_sender index. Counting the
     // others' directly would visit every message after the cursor, at every wait of a reader
@@ -246,7 +250,7 @@ export class ChatStore {
   /** Who is inside a wait, and where ("*": all their rooms), for each participant id, in one transaction. */
   setWaiting(states: Map<string, { until: number; roomId: string } | null>): void {
     this.db.$client.transaction(() => {
-      for (const [id, state] of states) this.hot.setWaiting.run({ id, until: state?.until ?? null, roomId: state?.roomId ?? null });
+      for (const [id, state] of states) this.hot.setWaiting.run(state?.until ?? null, state?.roomId ?? null, id);
     })();
   }
 
@@ -400,9 +404,15 @@ export class ChatStore {
       .get()!.n;
   }
 
-  /** The rooms a participant is in now, with their kind and read cursor. Every tool result asks (unreadElsewhere). */
+  /** The rooms a participant is in now, with their kind and read cursor. */
   roomsOf(participantId: string) {
     return this.hot.roomsOf.all({ participantId }).map((row) => this.withUnwrittenCursor(row)!);
+  }
+
+  /** The rooms a participant is in now but `exceptRoomId`, with the read cursor: every tool result asks (unreadElsewhere). */
+  otherRoomsOf(participantId: string, exceptRoomId = ""): { roomId: string; readSeq: number }[] {
+    const rows = this.hot.otherRoomsOf.all(participantId, exceptRoomId);
+    return rows.length === 0 ? rows : rows.map((row) => this.withUnwrittenCursor(row)!);
   }
 
   // messages
