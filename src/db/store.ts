@@ -49,6 +49,12 @@ function prepareHotQueries(db: ChatDb) {
       .from(rooms)
       .where(eq(rooms.id, $("id")))
       .prepare(),
+    // Every send of an agent moves its room's streak: prepared once, not built and prepared per send.
+    setRoomGuard: db
+      .update(rooms)
+      .set({ agentStreak: sql`${$("agentStreak")}`, pausedAt: sql`${$("pausedAt")}` })
+      .where(eq(rooms.id, $("roomId")))
+      .prepare(),
     membership: db.select().from(memberships).where(membershipKey).prepare(),
     moveReadSeq: db
       .update(memberships)
@@ -287,7 +293,7 @@ export class ChatStore {
   /** The loop guard's count and pause of a room. Inside a durable commit. */
   setRoomGuard(roomId: string, state: { agentStreak: number; pausedAt: number | null }): void {
     this.frozen = undefined;
-    this.db.update(rooms).set(state).where(eq(rooms.id, roomId)).run();
+    this.hot.setRoomGuard.run({ roomId, agentStreak: state.agentStreak, pausedAt: state.pausedAt });
   }
 
   /** A room's own loop guard; null: the server's. */
