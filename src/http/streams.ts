@@ -1,7 +1,63 @@
-// Response streams that look open to the client as soon as they are.
+// Response streams that look open to the client as soon as they are, and say when they are done.
 
 /** An SSE comment: clients ignore it. */
 const OPENING = new TextEncoder().encode(": open\n\n");
+
+/**
+ * A response body handed on chunk by chunk as the client takes it, with callbacks for its end
+ * (its last byte handed over, or the client gone), each called once. One pull-based stream, not
+ * a `TransformStream` per wrapper: every chunk of every answer passes through here, and each
+ * piped stage cost a few microseconds a response (PERFORMANCE.md, "What changed and what it bought").
+ */
+class Relay {
+  readonly body: ReadableStream<Uint8Array>;
+  private readonly callbacks: (() => void)[] = [];
+  private ended = false;
+
+  constructor(source: ReadableStream<Uint8Array>, request: Request, opening: boolean) {
+    const reader = source.getReader();
+    request.signal.addEventListener("abort", () => this.end(), { once: true });
+    this.body = new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          if (opening) controller.enqueue(OPENING);
+        },
+        pull: async (controller) => {
+          const next = await reader.read();
+          if (!next.done) return controller.enqueue(next.value);
+          controller.close();
+          this.end();
+        },
+        cancel: (reason) => {
+          this.end();
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  onEnd(callback: () => void): void {
+    if (this.ended) callback();
+    else this.callbacks.push(callback);
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const callback of this.callbacks) callback();
+  }
+}
+
+/** The relay behind each response made here, so that a second wrapper joins it instead of adding a stage. */
+const relays = new WeakMap<Response, Relay>();
+
+function relayed(response: Response, request: Request, opening: boolean): { response: Response; relay: Relay } {
+  const relay = new Relay(response.body!, request, opening);
+  const wrapped = new Response(relay.body, response);
+  relays.set(wrapped, relay);
+  return { response: wrapped, relay };
+}
 
 /**
  * The event stream of `response`, starting with a comment. Bun ends the HTTP header block only
@@ -10,22 +66,9 @@ const OPENING = new TextEncoder().encode(": open\n\n");
  * first keep-alive, past some clients' first-byte timers. `ended` runs once, when the stream is done.
  */
 export function openingAtOnce(response: Response, request: Request, ended?: () => void): Response {
-  let done = false;
-  const end = () => {
-    if (done) return;
-    done = true;
-    ended?.();
-  };
-  if (ended) request.signal.addEventListener("abort", end, { once: true });
-  const body = response.body!.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      start(controller) {
-        controller.enqueue(OPENING);
-      },
-      flush: end,
-    }),
-  );
-  return new Response(body, response);
+  const { response: opened, relay } = relayed(response, request, true);
+  if (ended) relay.onEnd(ended);
+  return opened;
 }
 
 /**
@@ -33,16 +76,16 @@ export function openingAtOnce(response: Response, request: Request, ended?: () =
  * went away: the end of a long wait's stream, not of its headers.
  */
 export function whenDone(request: Request, response: Response, done: () => void): Response {
-  let called = false;
-  const once = () => {
-    if (called) return;
-    called = true;
-    done();
-  };
   if (!response.body) {
-    once();
+    done();
     return response;
   }
-  request.signal.addEventListener("abort", once, { once: true });
-  return new Response(response.body.pipeThrough(new TransformStream({ flush: once })), response);
+  const made = relays.get(response);
+  if (made) {
+    made.onEnd(done);
+    return response;
+  }
+  const { response: wrapped, relay } = relayed(response, request, false);
+  relay.onEnd(done);
+  return wrapped;
 }
