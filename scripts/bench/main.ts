@@ -286,6 +286,11 @@ function rows(results: Record<string, Result>): Row[] {
     const diff = num(b, "difference_mb");
     add("6", "binary size / Bun runtime", `${fmt(num(b, "binary_mb"), "", 1)} / ${fmt(num(b, "runtime_mb"), "MB", 1)}`);
     add("6", "binary minus runtime", fmt(diff, "MB"), "< 3 MB", below(diff, 3), diff);
+    add(
+      "6",
+      "of which any compiled program's floor / mcp-chat's own",
+      `${fmt(num(b, "compile_floor_mb"), "", 2)} / ${fmt(num(b, "own_mb"), "MB", 2)}`,
+    );
   }
   const s = results.storage;
   if (s) {
