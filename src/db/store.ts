@@ -85,8 +85,10 @@ function prepareHotQueries(db: ChatDb) {
       .orderBy(asc(memberships.joinedAt))
       .prepare(),
     // Plain SQL: Drizzle's mapping of the join cost every tool result 14 us, this 3 (withNews).
-    otherRoomsOf: db.$client.prepare<{ roomId: string; participantId: string; readSeq: number }, [string, string]>(
-      "SELECT room_id AS roomId, participant_id AS participantId, read_seq AS readSeq FROM memberships WHERE participant_id = ? AND left_at IS NULL AND room_id != ? ORDER BY joined_at",
+    // Unordered: an ORDER BY made SQLite sort in a temporary B-tree, 10.9 against 5.1 us a call
+    // even for no row; the few rows are put in join order by otherRoomsOf.
+    otherRoomsOf: db.$client.prepare<{ roomId: string; participantId: string; readSeq: number; joinedAt: number }, [string, string]>(
+      "SELECT room_id AS roomId, participant_id AS participantId, read_seq AS readSeq, joined_at AS joinedAt FROM memberships WHERE participant_id = ? AND left_at IS NULL AND room_id != ?",
     ),
     roomsOf: db
       .select({ roomId: rooms.id, participantId: memberships.participantId, kind: rooms.kind, readSeq: memberships.readSeq })
@@ -418,7 +420,9 @@ export class ChatStore {
   /** The rooms a participant is in now but `exceptRoomId`, with the read cursor: every tool result asks (unreadElsewhere). */
   otherRoomsOf(participantId: string, exceptRoomId = ""): { roomId: string; readSeq: number }[] {
     const rows = this.hot.otherRoomsOf.all(participantId, exceptRoomId);
-    return rows.length === 0 ? rows : rows.map((row) => this.withUnwrittenCursor(row)!);
+    if (rows.length === 0) return rows;
+    if (rows.length > 1) rows.sort((a, b) => a.joinedAt - b.joinedAt);
+    return rows.map((row) => this.withUnwrittenCursor(row)!);
   }
 
   // messages

@@ -58,6 +58,13 @@ describe("news from other rooms", () => {
     expect(waited.message).toBe("hi from lobby");
     expect(waited.unread_elsewhere).toBeUndefined();
   });
+
+  test("the other rooms come in the order the caller joined them, not by name", async () => {
+    const { Ann, Bob } = await inRooms({ Ann: ["zeta", "alpha", "mid", "home"], Bob: ["zeta", "alpha", "mid"] });
+    for (const room of ["mid", "alpha", "zeta"]) await say(Bob!, room, `news in ${room}`);
+    const news = (await catchUp(Ann!, "home")).unread_elsewhere as { room_id: string }[];
+    expect(news.map((n) => n.room_id)).toEqual(["zeta", "alpha", "mid"]);
+  });
 });
 
 describe("one wait for every room, and batches", () => {
