@@ -4,37 +4,36 @@
 const OPENING = new TextEncoder().encode(": open\n\n");
 
 /**
- * A response body handed on chunk by chunk as the client takes it, with callbacks for its end
- * (its last byte handed over, or the client gone), each called once. One pull-based stream, not
- * a `TransformStream` per wrapper: every chunk of every answer passes through here, and each
- * piped stage cost a few microseconds a response (PERFORMANCE.md, "What changed and what it bought").
+ * A response body handed on chunk by chunk as the SDK writes it, with callbacks for its end (its
+ * last byte handed over, or the client gone), each called once. One Bun direct stream, which
+ * writes to the connection itself: every chunk of every answer passes through here, and a piped
+ * `TransformStream` per wrapper, or a queueing stream, cost time on each (PERFORMANCE.md, "What
+ * changed and what it bought").
  */
 class Relay {
   readonly body: ReadableStream<Uint8Array>;
   private readonly callbacks: (() => void)[] = [];
   private ended = false;
+  private readonly source;
 
   constructor(source: ReadableStream<Uint8Array>, request: Request, opening: boolean) {
-    const reader = source.getReader();
-    request.signal.addEventListener("abort", () => this.end(), { once: true });
-    this.body = new ReadableStream<Uint8Array>(
-      {
-        start(controller) {
-          if (opening) controller.enqueue(OPENING);
-        },
-        pull: async (controller) => {
-          const next = await reader.read();
-          if (!next.done) return controller.enqueue(next.value);
-          controller.close();
+    const reader = (this.source = source.getReader());
+    // A client gone ends the stream, and the SDK's with it: nobody is there to read either.
+    request.signal.addEventListener("abort", () => this.cancel(request.signal.reason), { once: true });
+    this.body = new ReadableStream({
+      type: "direct",
+      pull: async (controller) => {
+        try {
+          if (opening) await sent(controller, OPENING);
+          for (let next = await reader.read(); !next.done; next = await reader.read()) await sent(controller, next.value);
+        } finally {
+          // Told before the response ends: a callback may still set the connection's idle time-out.
           this.end();
-        },
-        cancel: (reason) => {
-          this.end();
-          return reader.cancel(reason);
-        },
+        }
+        controller.close();
       },
-      { highWaterMark: 0 },
-    );
+      cancel: (reason) => this.cancel(reason),
+    });
   }
 
   onEnd(callback: () => void): void {
@@ -42,11 +41,24 @@ class Relay {
     else this.callbacks.push(callback);
   }
 
+  private cancel(reason: unknown): void {
+    this.end();
+    this.source.cancel(reason).catch(() => {});
+  }
+
   private end(): void {
     if (this.ended) return;
     this.ended = true;
     for (const callback of this.callbacks) callback();
   }
+}
+
+/** Writes and flushes a chunk (Bun sends the headers with the first), waiting only while the connection's buffer is full. */
+async function sent(controller: ReadableStreamDirectController, chunk: Uint8Array): Promise<void> {
+  const written = controller.write(chunk);
+  if (typeof written !== "number") await written;
+  const flushed = controller.flush();
+  if (typeof flushed !== "number") await flushed;
 }
 
 /** The relay behind each response made here, so that a second wrapper joins it instead of adding a stage. */

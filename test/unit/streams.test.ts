@@ -50,14 +50,16 @@ describe("openingAtOnce and whenDone", () => {
     expect(calls).toEqual(["opened", "done"]);
   });
 
-  test("a client gone before the end tells it at once, even with the stream never read", () => {
+  test("a client gone before the end tells it at once, even with the stream never read, and cancels the SDK's stream", async () => {
     const { request, controller } = post();
-    const { response } = eventStream([], { closes: false });
+    const source = eventStream([], { closes: false });
     let done = 0;
-    whenDone(request, response, () => done++);
+    whenDone(request, source.response, () => done++);
     expect(done).toBe(0);
     controller.abort();
     expect(done).toBe(1);
+    await Bun.sleep(0);
+    expect(source.cancelled()).toBeDefined();
   });
 
   test("a reader that cancels ends the stream and cancels the source", async () => {
