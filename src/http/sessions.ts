@@ -244,23 +244,26 @@ export class HttpSessions {
    * opens session after session then evicts its own, not everyone's (issue 19, #14).
    */
   private closeOneIdle(): boolean {
+    // One pass: how many each opener holds, and each opener's session idle the longest (busy ones never go).
     const held = new Map<string | undefined, number>();
-    for (const session of this.sessions.values()) held.set(session.opener, (held.get(session.opener) ?? 0) + 1);
-    const openers = [...held.keys()].sort((a, b) => held.get(b)! - held.get(a)!);
-    for (const opener of openers) {
-      let longest: HttpSession | undefined;
-      for (const session of this.sessions.values()) {
-        if (session.opener === opener && session.inFlight.size === 0 && (!longest || session.lastActive < longest.lastActive))
-          longest = session;
-      }
-      if (!longest?.transport.sessionId) continue; // every one of theirs is busy: the next opener's
-      // At once, not when close() settles: the new session must not find the map still full.
-      this.sessions.delete(longest.transport.sessionId);
-      this.records.forget(longest.transport.sessionId, longest.owner);
-      void longest.transport.close();
-      return true;
+    const idlest = new Map<string | undefined, HttpSession>();
+    for (const session of this.sessions.values()) {
+      held.set(session.opener, (held.get(session.opener) ?? 0) + 1);
+      if (session.inFlight.size > 0 || !session.transport.sessionId) continue;
+      const known = idlest.get(session.opener);
+      if (!known || session.lastActive < known.lastActive) idlest.set(session.opener, session);
     }
-    return false;
+    let chosen: HttpSession | undefined;
+    for (const [opener, session] of idlest) {
+      if (!chosen || held.get(opener)! > held.get(chosen.opener)!) chosen = session;
+    }
+    const id = chosen?.transport.sessionId;
+    if (!chosen || !id) return false;
+    // At once, not when close() settles: the new session must not find the map still full.
+    this.sessions.delete(id);
+    this.records.forget(id, chosen.owner);
+    void chosen.transport.close();
+    return true;
   }
 
   /**
