@@ -367,7 +367,6 @@ function boundedClientInfo(info: unknown): { name: string; version: string } {
 
 const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());
 
-/** 429 with the seconds to wait, as RFC 9110's Retry-After. */
 /**
  * Resumed streams one session may hold open at once. A client resumes the one stream it lost; a
  * made-up stream id is kept open by the SDK for good, so without a bound one session could hold
@@ -375,6 +374,7 @@ const sessionNotFound = () => jsonRpcError(protocolErrors.sessionNotFound());
  */
 const MAX_RESUMED_STREAMS = 8;
 
+/** 429 with the seconds to wait, as RFC 9110's Retry-After. */
 function tooMany({ status, code, message }: RequestError, retryAfterSeconds: number): Response {
   return Response.json(
     { jsonrpc: "2.0", error: { code, message }, id: null },

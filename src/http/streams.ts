@@ -14,10 +14,11 @@ class Relay {
   readonly body: ReadableStream<Uint8Array>;
   private readonly callbacks: (() => void)[] = [];
   private ended = false;
-  private readonly source;
+  /** The SDK's stream, read here. */
+  private readonly reader;
 
   constructor(source: ReadableStream<Uint8Array>, request: Request, opening: boolean) {
-    const reader = (this.source = source.getReader());
+    const reader = (this.reader = source.getReader());
     // A client gone ends the stream, and the SDK's with it: nobody is there to read either.
     request.signal.addEventListener("abort", () => this.cancel(request.signal.reason), { once: true });
     this.body = new ReadableStream({
@@ -43,7 +44,7 @@ class Relay {
 
   private cancel(reason: unknown): void {
     this.end();
-    this.source.cancel(reason).catch(() => {});
+    this.reader.cancel(reason).catch(() => {});
   }
 
   private end(): void {
