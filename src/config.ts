@@ -76,7 +76,7 @@ export interface Config {
   retentionDays?: number;
   host: string;
   port: number;
-  /** HTTP sessions held at once; a new one beyond it replaces the one idle the longest. */
+  /** HTTP sessions held at once; a new one beyond it replaces the idlest of whoever holds the most. */
   maxSessions: number;
   dbPath: string;
   timing: Timing;
@@ -144,7 +144,7 @@ export const options = {
     env: "MCP_CHAT_MAX_SESSIONS",
     default: 20_000,
     min: 1,
-    help: "Most HTTP sessions held at once; a new one replaces the one idle the longest",
+    help: "Most HTTP sessions held at once; a new one replaces the one idle the longest of whoever (token or address) holds the most",
   },
   db: {
     type: "text",
