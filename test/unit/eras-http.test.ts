@@ -23,7 +23,7 @@ const quietWait = (roomId: string, clientId?: string) => ({
   arguments: { room_id: roomId, timeout: 3, ...(clientId ? { client_id: clientId } : {}) },
 });
 
-describe("every response stream has its headers out at once", () => {
+describe.concurrent("every response stream has its headers out at once", () => {
   test("a quiet wait of a 2025-06-18 client (no priming event)", async () => {
     const raw = await rawSession(server, "2025-06-18");
     await raw.call("join_room", { room_id: "headers-old", display_name: "Old" });

@@ -25,7 +25,7 @@ async function connect(url: URL, name: string, era: "2025" | "2026" = "2025"): P
   return client;
 }
 
-describe("progress", () => {
+describe.concurrent("progress", () => {
   for (const era of ["2025", "2026"] as const) {
     test(`keeps a client whose request time-out is a third of the wait alive through it (${era} era)`, async () => {
       // As a client with a 15 s time-out through a 45 s wait, with progress every 10 s.
@@ -81,7 +81,7 @@ describe("progress", () => {
   });
 });
 
-describe("the idle cut-off", () => {
+describe.concurrent("the idle cut-off", () => {
   test("a quiet wait longer than the idle time-out survives, with keep-alives rarer than it", async () => {
     // As the binary's 10 s idle time-out under the SDK's 15 s keep-alive: the wait lifts the cut-off.
     const server = start({ progressMs: 10_000, keepAliveMs: 10_000, idleSeconds: 1 });
