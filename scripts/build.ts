@@ -259,12 +259,20 @@ export interface BuildOptions {
   commit: string;
   /** Embed the code's bytecode (the default): start-up about 30 ms faster. scripts/release.ts says where not. */
   bytecode?: boolean;
+  /** What to compile: src/cli.ts unless a benchmark compiles its floor server the same way. */
+  entrypoint?: string;
 }
 
 /** Compiles src/cli.ts into one executable. Throws with Bun's messages when the build fails. */
-export async function buildBinary({ target, outfile, commit, bytecode = true }: BuildOptions): Promise<void> {
+export async function buildBinary({
+  target,
+  outfile,
+  commit,
+  bytecode = true,
+  entrypoint = `${ROOT}/src/cli.ts`,
+}: BuildOptions): Promise<void> {
   const result = await Bun.build({
-    entrypoints: [`${ROOT}/src/cli.ts`],
+    entrypoints: [entrypoint],
     // Tier-up thresholds x8 until src/cli.ts resets them after the start: compiling code that runs
     // once at start-up would cost more than it saves (about 5-10 ms less to the first initialize).
     compile: { outfile, jitPolicy: 8, ...(target ? { target } : {}) },

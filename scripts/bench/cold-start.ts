@@ -1,8 +1,11 @@
 // Figure 5: cold start, from spawning the process to the first successful reply to a client's
 // opening: initialize (2025 era) or server/discover (2026). Over HTTP on a new database file
 // (migrations run), over HTTP on an existing file, and over stdio (what a desktop client that
-// starts `mcp-chat --stdio` waits for), in both eras. Median of several starts each.
+// starts `mcp-chat --stdio` waits for), in both eras. Median of several starts each. In turn with
+// them, the SDK floor (sdk-floor-server.ts: the SDK and Bun.serve, no storage, none of mcp-chat's
+// code) compiled as the binary is, over HTTP: how long the stack alone takes to its first reply.
 import { join } from "node:path";
+import { buildBinary } from "../build.ts";
 import {
   type Era,
   log,
@@ -14,7 +17,9 @@ import {
   quick,
   round,
   runBench,
+  type Served,
   serverCommand,
+  startListening,
   startServer,
   tempDir,
   within,
@@ -53,9 +58,9 @@ const opening = {
 } as const;
 
 /** Spawn to the opening's reply read in full (the clock stops there; the server is stopped after). */
-async function httpStart(db: string, era: Era = "2025"): Promise<number> {
+async function httpStart(start: () => Promise<Served>, era: Era = "2025"): Promise<number> {
   const started = performance.now();
-  const server = await startServer(db);
+  const server = await start();
   const response = await fetch(server.url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream", ...opening[era].headers },
@@ -95,19 +100,33 @@ async function stdioStart(db: string, era: Era = "2025"): Promise<number> {
   return elapsed;
 }
 
-await runBench("cold-start", 120_000, async () => {
+/** sdk-floor-server.ts compiled with the binary's build (its plugins, bytecode, minified). */
+async function compiledFloor(dir: string): Promise<() => Promise<Served>> {
+  const outfile = join(dir, "sdk-floor");
+  await buildBinary({ outfile, commit: "floor", entrypoint: join(import.meta.dir, "sdk-floor-server.ts") });
+  return () => startListening([outfile]);
+}
+
+await runBench("cold-start", 150_000, async () => {
   const dir = tempDir();
-  await httpStart(join(dir, "warm.db")); // page the binary in once; also makes the "existing" file
+  const on = (db: string) => () => startServer(join(dir, db));
+  const floor = await compiledFloor(dir);
+  await httpStart(on("warm.db")); // page the binary in once; also makes the "existing" file
+  await httpStart(floor);
   const fresh: number[] = [];
   const existing: number[] = [];
   const stdio: number[] = [];
   const modernHttp: number[] = [];
   const modernStdio: number[] = [];
+  const floorHttp: number[] = [];
+  const floorModernHttp: number[] = [];
   for (let i = 0; i < STARTS; i++) {
-    fresh.push(await httpStart(join(dir, `fresh-${i}.db`)));
-    existing.push(await httpStart(join(dir, "warm.db")));
+    fresh.push(await httpStart(on(`fresh-${i}.db`)));
+    existing.push(await httpStart(on("warm.db")));
+    floorHttp.push(await httpStart(floor));
     stdio.push(await stdioStart(join(dir, "warm.db")));
-    modernHttp.push(await httpStart(join(dir, "warm.db"), "2026"));
+    modernHttp.push(await httpStart(on("warm.db"), "2026"));
+    floorModernHttp.push(await httpStart(floor, "2026"));
     modernStdio.push(await stdioStart(join(dir, "warm.db"), "2026"));
   }
   const result = {
@@ -118,10 +137,13 @@ await runBench("cold-start", 120_000, async () => {
     http_new_db_max_ms: round(Math.max(...fresh), 1),
     era2026_http_existing_db_ms: round(median(modernHttp), 1),
     era2026_stdio_existing_db_ms: round(median(modernStdio), 1),
+    sdk_floor_http_ms: round(median(floorHttp), 1),
+    sdk_floor_2026_http_ms: round(median(floorModernHttp), 1),
   };
   log(
     `median of ${STARTS}: new db ${result.http_new_db_ms} ms, existing db ${result.http_existing_db_ms} ms, stdio ${result.stdio_existing_db_ms} ms; ` +
-      `2026 era: HTTP ${result.era2026_http_existing_db_ms} ms, stdio ${result.era2026_stdio_existing_db_ms} ms`,
+      `2026 era: HTTP ${result.era2026_http_existing_db_ms} ms, stdio ${result.era2026_stdio_existing_db_ms} ms; ` +
+      `the SDK floor compiled: HTTP ${result.sdk_floor_http_ms} ms, 2026 era ${result.sdk_floor_2026_http_ms} ms`,
   );
   return result;
 });

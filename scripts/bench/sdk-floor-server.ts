@@ -11,7 +11,6 @@
 //   identity of its last join_room or enter_queue; one id is both a participant's client_id and its
 //   public id. GET /health counts the blocked calls.
 // Run: bun scripts/bench/sdk-floor-server.ts  (prints "sdk-floor listening on URL", stops on SIGTERM or after 10 min).
-import { randomUUID } from "node:crypto";
 import {
   createMcpHandler,
   isInitializeRequest,
@@ -85,7 +84,7 @@ function enterQueue(me: Participant, seconds: number): Result | Promise<Result> 
   if (queued && queued.who !== me) {
     const partner = queued;
     queued = undefined;
-    const roomId = randomUUID();
+    const roomId = crypto.randomUUID();
     const room = roomOf(roomId);
     partner.settle(matched(partner.who, me, room, roomId));
     return matched(me, partner.who, room, roomId);
@@ -135,7 +134,7 @@ function waitFor(room: Room, me: Participant, afterSeq: number, seconds: number)
 
 /** The caller: the client_id given, else the session's, else a new participant. */
 function callerOf(session: { clientId?: string }, args: Result): Participant {
-  const id = typeof args.client_id === "string" ? args.client_id : (session.clientId ?? randomUUID());
+  const id = typeof args.client_id === "string" ? args.client_id : (session.clientId ?? crypto.randomUUID());
   let who = participants.get(id);
   if (!who) participants.set(id, (who = { id, name: String(args.display_name ?? "?"), waiting: 0 }));
   return who;
@@ -195,7 +194,7 @@ const modern = createMcpHandler(() => newServer(), { legacy: "reject", responseM
 async function openSession(): Promise<WebStandardStreamableHTTPServerTransport> {
   const server = newServer();
   const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: randomUUID,
+    sessionIdGenerator: () => crypto.randomUUID(),
     onsessioninitialized: (id) => void sessions.set(id, transport),
     onsessionclosed: (id) => void sessions.delete(id),
   });

@@ -4,8 +4,10 @@
 // measured the same way in the same run, in turns with mcp-chat: the SDK transport and Server
 // alone with in-memory tools (sdk-floor-server.ts, the same MCP load, both eras) and the bare
 // Bun.serve long-poll server (bare-server.ts). The SDK's v2 client is measured too, in both eras,
-// for what an agent built on it sees.
+// for what an agent built on it sees. And one durable commit alone (SQLite, as mcp-chat stores a
+// message before it wakes anyone): a wake-up on this disk costs at least the SDK floor plus it.
 
+import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import {
@@ -86,6 +88,24 @@ function bareExchange(url: string): Exchange {
   };
 }
 
+/**
+ * One row committed in its own transaction to a WAL file with synchronous=FULL (one fsync), after
+ * the same pause as an exchange's: the least the contract's "store durably, then wake" costs.
+ */
+function durableCommitExchange(path: string): Exchange {
+  const db = new Database(path, { create: true });
+  db.run("PRAGMA journal_mode = WAL");
+  db.run("PRAGMA synchronous = FULL");
+  db.run("CREATE TABLE messages (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+  const insert = db.prepare("INSERT INTO messages (body) VALUES (?)");
+  return async (i) => {
+    await sleep(SETTLE_MS);
+    const started = performance.now();
+    insert.run(`wake ${i} ${Date.now()}`);
+    return performance.now() - started;
+  };
+}
+
 async function sdkExchange(url: string, era: Era): Promise<Exchange> {
   const connect = async () => {
     const client = new Client({ name: "bench-sdk", version: "1" }, era === "2026" ? { versionNegotiation: { mode: "auto" } } : {});
@@ -129,8 +149,9 @@ await runBench("wake-http", 240_000, async () => {
     sdk_floor: await mcpExchange(sdkFloor.url),
     sdk_floor_2026: await mcpExchange(sdkFloor.url, "2026"),
     bare: bareExchange(bare.url),
+    durable_commit: durableCommitExchange(join(tempDir(), "commits.db")),
   };
-  const names = ["mcp", "mcp_2026", "sdk_floor", "sdk_floor_2026", "bare"] as const;
+  const names = ["mcp", "mcp_2026", "sdk_floor", "sdk_floor_2026", "bare", "durable_commit"] as const;
   log(`warming up, then ${RUNS} run(s) of ${MESSAGES} messages each through mcp-chat and the SDK floor in both eras, and the bare server`);
   for (const name of names) await measure(exchanges[name], 100);
 
@@ -165,6 +186,8 @@ await runBench("wake-http", 240_000, async () => {
     sdk_floor_p50_ms: round(mid("sdk_floor", "p50")),
     sdk_floor_p99_ms: round(mid("sdk_floor", "p99")),
     sdk_floor_ratio_p50: round(mid("sdk_floor", "p50") / bareP50, 2),
+    durable_commit_p50_ms: round(mid("durable_commit", "p50")),
+    durable_commit_p99_ms: round(mid("durable_commit", "p99")),
     sdk_client_p50_ms: round(sdkClient.p50),
     sdk_client_p99_ms: round(sdkClient.p99),
     sdk_client_2026_p50_ms: round(sdkClient2026.p50),
