@@ -2,10 +2,11 @@
 // built it). The difference holds what mcp-chat adds (code, its bytecode, dependencies, migrations)
 // and what any compiled program carries: `bun build --compile` puts its payload after the
 // runtime's .bss, padded with zeros (PERFORMANCE.md, "Cold start and binary size"). A one-line
-// program compiled by the same Bun shows that floor, so mcp-chat's own share is the rest.
+// program compiled by the same Bun shows that floor, so mcp-chat's own share is the rest. The SDK
+// floor server compiled by the same build shows what the stack alone (the SDK, zod) comes to.
 import { realpathSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, log, round, runBench, tempDir } from "./lib.ts";
+import { BINARY, compiledSdkFloor, log, round, runBench, tempDir } from "./lib.ts";
 
 const MB = 1024 * 1024;
 
@@ -26,7 +27,10 @@ await runBench("binary-size", 30_000, async () => {
   const binary = statSync(BINARY).size;
   const bun = statSync(runtime).size;
   const floor = await compileFloor(runtime, bun);
-  log(`${BINARY}: ${binary} bytes; Bun runtime ${runtime}: ${bun} bytes; a compiled one-line program: ${bun + floor} bytes`);
+  const sdkFloor = statSync(await compiledSdkFloor(tempDir())).size - bun;
+  log(
+    `${BINARY}: ${binary} bytes; Bun runtime ${runtime}: ${bun} bytes; a compiled one-line program: ${bun + floor} bytes; the SDK floor compiled: ${bun + sdkFloor} bytes`,
+  );
   return {
     binary_bytes: binary,
     runtime_bytes: bun,
@@ -37,5 +41,6 @@ await runBench("binary-size", 30_000, async () => {
     difference_mb: round((binary - bun) / MB, 2),
     compile_floor_mb: round(floor / MB, 2),
     own_mb: round((binary - bun - floor) / MB, 2),
+    sdk_floor_mb: round(sdkFloor / MB, 2),
   };
 });

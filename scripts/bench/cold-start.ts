@@ -3,10 +3,10 @@
 // (migrations run), over HTTP on an existing file, and over stdio (what a desktop client that
 // starts `mcp-chat --stdio` waits for), in both eras. Median of several starts each. In turn with
 // them, the SDK floor (sdk-floor-server.ts: the SDK and Bun.serve, no storage, none of mcp-chat's
-// code) compiled as the binary is, over HTTP: how long the stack alone takes to its first reply.
+// code) compiled as the binary is, over HTTP and stdio: how long the stack alone takes to its first reply.
 import { join } from "node:path";
-import { buildBinary } from "../build.ts";
 import {
+  compiledSdkFloor,
   type Era,
   log,
   MODERN_PROTOCOL_VERSION,
@@ -74,9 +74,9 @@ async function httpStart(start: () => Promise<Served>, era: Era = "2025"): Promi
   return elapsed;
 }
 
-async function stdioStart(db: string, era: Era = "2025"): Promise<number> {
+async function stdioStart(command: string[], era: Era = "2025"): Promise<number> {
   const started = performance.now();
-  const child = Bun.spawn([...serverCommand(), "--stdio", "--db", db], { stdin: "pipe", stdout: "pipe", stderr: "ignore" });
+  const child = Bun.spawn(command, { stdin: "pipe", stdout: "pipe", stderr: "ignore" });
   child.stdin.write(`${opening[era].body}\n`);
   child.stdin.flush();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -100,17 +100,13 @@ async function stdioStart(db: string, era: Era = "2025"): Promise<number> {
   return elapsed;
 }
 
-/** sdk-floor-server.ts compiled with the binary's build (its plugins, bytecode, minified). */
-async function compiledFloor(dir: string): Promise<() => Promise<Served>> {
-  const outfile = join(dir, "sdk-floor");
-  await buildBinary({ outfile, commit: "floor", entrypoint: join(import.meta.dir, "sdk-floor-server.ts") });
-  return () => startListening([outfile]);
-}
-
 await runBench("cold-start", 150_000, async () => {
   const dir = tempDir();
   const on = (db: string) => () => startServer(join(dir, db));
-  const floor = await compiledFloor(dir);
+  const floorBinary = await compiledSdkFloor(dir);
+  const floor = () => startListening([floorBinary]);
+  const floorOverStdio = [floorBinary, "--stdio"];
+  const ours = [...serverCommand(), "--stdio", "--db", join(dir, "warm.db")];
   await httpStart(on("warm.db")); // page the binary in once; also makes the "existing" file
   await httpStart(floor);
   const fresh: number[] = [];
@@ -120,14 +116,16 @@ await runBench("cold-start", 150_000, async () => {
   const modernStdio: number[] = [];
   const floorHttp: number[] = [];
   const floorModernHttp: number[] = [];
+  const floorStdio: number[] = [];
   for (let i = 0; i < STARTS; i++) {
     fresh.push(await httpStart(on(`fresh-${i}.db`)));
     existing.push(await httpStart(on("warm.db")));
     floorHttp.push(await httpStart(floor));
-    stdio.push(await stdioStart(join(dir, "warm.db")));
+    stdio.push(await stdioStart(ours));
     modernHttp.push(await httpStart(on("warm.db"), "2026"));
     floorModernHttp.push(await httpStart(floor, "2026"));
-    modernStdio.push(await stdioStart(join(dir, "warm.db"), "2026"));
+    modernStdio.push(await stdioStart(ours, "2026"));
+    floorStdio.push(await stdioStart(floorOverStdio));
   }
   const result = {
     starts: STARTS,
@@ -139,11 +137,13 @@ await runBench("cold-start", 150_000, async () => {
     era2026_stdio_existing_db_ms: round(median(modernStdio), 1),
     sdk_floor_http_ms: round(median(floorHttp), 1),
     sdk_floor_2026_http_ms: round(median(floorModernHttp), 1),
+    sdk_floor_stdio_ms: round(median(floorStdio), 1),
   };
   log(
     `median of ${STARTS}: new db ${result.http_new_db_ms} ms, existing db ${result.http_existing_db_ms} ms, stdio ${result.stdio_existing_db_ms} ms; ` +
       `2026 era: HTTP ${result.era2026_http_existing_db_ms} ms, stdio ${result.era2026_stdio_existing_db_ms} ms; ` +
-      `the SDK floor compiled: HTTP ${result.sdk_floor_http_ms} ms, 2026 era ${result.sdk_floor_2026_http_ms} ms`,
+      `the SDK floor compiled: HTTP ${result.sdk_floor_http_ms} ms, 2026 era ${result.sdk_floor_2026_http_ms} ms, ` +
+      `stdio ${result.sdk_floor_stdio_ms} ms`,
   );
   return result;
 });

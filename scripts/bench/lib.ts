@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { buildBinary } from "../build.ts";
 
 export const ROOT = resolve(import.meta.dir, "..", "..");
 /** The binary under test: ./scripts/bench/run benchmarks a copy, so a rebuild meanwhile cannot change it. */
@@ -179,6 +180,16 @@ export function startServer(db: string, extraArgs: string[] = []): Promise<Serve
 /** A floor server from this folder, run from source: bare-server.ts or sdk-floor-server.ts. */
 export function startFloor(file: "bare-server.ts" | "sdk-floor-server.ts"): Promise<Served> {
   return startListening(["bun", join(import.meta.dir, file)]);
+}
+
+/**
+ * sdk-floor-server.ts compiled into `dir` by the binary's own build (its plugins, bytecode,
+ * minified): the stack's start-up and size with none of mcp-chat's code. Gives the executable.
+ */
+export async function compiledSdkFloor(dir: string): Promise<string> {
+  const outfile = join(dir, "sdk-floor");
+  await buildBinary({ outfile, commit: "floor", entrypoint: join(import.meta.dir, "sdk-floor-server.ts") });
+  return outfile;
 }
 
 /**

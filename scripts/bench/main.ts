@@ -291,8 +291,8 @@ function rows(results: Record<string, Result>): Row[] {
     add("5", "2026 era: cold start, --stdio", fmt(modernStdio, "ms", 1), "< 50 ms", below(modernStdio, 50), modernStdio);
     add(
       "5",
-      "the SDK floor compiled the same way, HTTP: 2025 / 2026 era",
-      `${fmt(num(c, "sdk_floor_http_ms"), "", 1)} / ${fmt(num(c, "sdk_floor_2026_http_ms"), "ms", 1)}`,
+      "the SDK floor compiled the same way: HTTP 2025 / 2026 era / stdio",
+      `${fmt(num(c, "sdk_floor_http_ms"), "", 1)} / ${fmt(num(c, "sdk_floor_2026_http_ms"), "", 1)} / ${fmt(num(c, "sdk_floor_stdio_ms"), "ms", 1)}`,
     );
   }
   const b = results["binary-size"];
@@ -305,6 +305,7 @@ function rows(results: Record<string, Result>): Row[] {
       "of which any compiled program's floor / mcp-chat's own",
       `${fmt(num(b, "compile_floor_mb"), "", 2)} / ${fmt(num(b, "own_mb"), "MB", 2)}`,
     );
+    add("6", "the SDK floor compiled the same way, minus runtime", fmt(num(b, "sdk_floor_mb"), "MB", 2));
   }
   const s = results.storage;
   if (s) {

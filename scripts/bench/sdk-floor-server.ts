@@ -11,6 +11,7 @@
 //   identity of its last join_room or enter_queue; one id is both a participant's client_id and its
 //   public id. GET /health counts the blocked calls.
 // Run: bun scripts/bench/sdk-floor-server.ts  (prints "sdk-floor listening on URL", stops on SIGTERM or after 10 min).
+// With --stdio it serves one client over stdin and stdout instead, until stdin ends.
 import {
   createMcpHandler,
   isInitializeRequest,
@@ -20,6 +21,7 @@ import {
   Server,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
+import { serveStdio } from "../../src/stdio.ts";
 
 type Result = Record<string, unknown>;
 interface Participant {
@@ -189,8 +191,6 @@ function newServer(session: { clientId?: string } = {}): Server {
   return server;
 }
 
-const modern = createMcpHandler(() => newServer(), { legacy: "reject", responseMode: "sse" });
-
 async function openSession(): Promise<WebStandardStreamableHTTPServerTransport> {
   const server = newServer();
   const transport = new WebStandardStreamableHTTPServerTransport({
@@ -202,27 +202,38 @@ async function openSession(): Promise<WebStandardStreamableHTTPServerTransport> 
   return transport;
 }
 
-const server = Bun.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  idleTimeout: 0,
-  routes: {
-    "/health": () => Response.json({ status: "ok", waiting: held }),
-    "/mcp": async (request) => {
-      const body: unknown = request.method === "POST" ? await request.json() : undefined;
-      const id = request.headers.get("mcp-session-id");
-      if (!id && request.method === "POST" && !(await isLegacyRequest(request, body))) return modern.fetch(request, { parsedBody: body });
-      const transport = id ? sessions.get(id) : isInitializeRequest(body) ? await openSession() : undefined;
-      if (!transport) {
-        const error = { code: -32001, message: id ? "Session not found" : "Send initialize first" };
-        return Response.json({ jsonrpc: "2.0", error, id: null }, { status: id ? 404 : 400 });
-      }
-      return transport.handleRequest(request, { parsedBody: body });
+/** Serves HTTP on a free port of 127.0.0.1, and says where. */
+function serveHttp(): void {
+  const modern = createMcpHandler(() => newServer(), { legacy: "reject", responseMode: "sse" });
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    routes: {
+      "/health": () => Response.json({ status: "ok", waiting: held }),
+      "/mcp": async (request) => {
+        const body: unknown = request.method === "POST" ? await request.json() : undefined;
+        const id = request.headers.get("mcp-session-id");
+        if (!id && request.method === "POST" && !(await isLegacyRequest(request, body))) return modern.fetch(request, { parsedBody: body });
+        const transport = id ? sessions.get(id) : isInitializeRequest(body) ? await openSession() : undefined;
+        if (!transport) {
+          const error = { code: -32001, message: id ? "Session not found" : "Send initialize first" };
+          return Response.json({ jsonrpc: "2.0", error, id: null }, { status: id ? 404 : 400 });
+        }
+        return transport.handleRequest(request, { parsedBody: body });
+      },
     },
-  },
-  fetch: () => new Response("not found", { status: 404 }),
-});
+    fetch: () => new Response("not found", { status: 404 }),
+  });
+  console.log(`sdk-floor listening on ${new URL("/mcp", server.url)}`);
+}
 
-console.log(`sdk-floor listening on ${new URL("/mcp", server.url)}`);
+if (process.argv.includes("--stdio")) {
+  // The SDK's serveStdio (both eras) on mcp-chat's own transport, Bun's stdin and stdout: the
+  // lightest stdio there is, so that what --stdio costs above it is the rest of mcp-chat.
+  void serveStdio(() => newServer()).closed.then(() => process.exit(0));
+} else {
+  serveHttp();
+}
 process.on("SIGTERM", () => process.exit(0));
 setTimeout(() => process.exit(0), 600_000); // a bound, should the benchmark forget to stop it
