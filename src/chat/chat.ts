@@ -445,6 +445,7 @@ export class Chat {
     };
     // The waiters it woke answer first: their wake-up is what the product promises to be fast,
     // and the sender's answer can wait one turn of the event loop (PERFORMANCE.md, "What changed").
+    // A waiter in another process gains nothing from the turn, and it costs the sender little.
     if (stored && sent.waiting.length > 0) await new Promise((resolve) => setImmediate(resolve));
     return sent;
   }

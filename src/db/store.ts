@@ -379,8 +379,7 @@ export class ChatStore {
     }
   }
 
-  /** Everyone who ever joined the room, with whether they left and when they were last seen. */
-  /** The room's members, those who left too, in the order they joined. */
+  /** Everyone who ever joined the room, in the order they joined, with whether they left and when they were last seen. */
   members(roomId: string): Member[] {
     const rows = this.hot.members.all(roomId);
     for (const row of rows) row.isHuman = Boolean(row.isHuman); // SQLite's 0 or 1
